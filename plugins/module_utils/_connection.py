@@ -1,0 +1,168 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place scsi.virt talks to libvirt (libvirt-python), with libvirt errors made readable."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ScsiVirtError
+from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
+
+try:
+    import libvirt
+    HAS_LIBVIRT = True
+except ImportError:  # pragma: no cover - reported by the module runner
+    libvirt = None
+    HAS_LIBVIRT = False
+
+_CREDENTIALS = re.compile(r"(?P<scheme>^[a-z0-9+.-]+://)(?P<user>[^:/@]*):(?P<secret>[^@/]*)@", re.I)
+_SECRET_QUERY = re.compile(r"((?:^|[?&])(?:password|passwd|pass|secret)=)[^&]*", re.I)
+
+
+def mask_uri(uri):
+    """The URI with any password replaced, safe to show in messages."""
+    if not uri:
+        return uri
+    masked = _CREDENTIALS.sub(lambda m: "%s%s:********@" % (m.group("scheme"), m.group("user")), uri)
+    return _SECRET_QUERY.sub(r"\1********", masked)
+
+
+def _silence(_ctx, _err):
+    """libvirt prints every error to stderr by default; we report them ourselves."""
+
+
+@contextlib.contextmanager
+def libvirt_errors(action):
+    """Turn a libvirt error during ``action`` into a ScsiVirtError that says what was being done."""
+    try:
+        yield
+    except libvirt.libvirtError as exc:
+        raise ScsiVirtError("libvirt error while %s: %s" % (action, exc.get_error_message() or exc),
+                            libvirt_code=exc.get_error_code())
+
+
+class Hypervisor:
+    """A libvirt connection plus the lookups every module needs."""
+
+    def __init__(self, uri):
+        if not HAS_LIBVIRT:
+            raise ScsiVirtError("the libvirt Python bindings (libvirt-python) are required")
+        self.uri = uri
+        libvirt.registerErrorHandler(_silence, None)
+        try:
+            self.conn = libvirt.open(uri)
+        except libvirt.libvirtError as exc:
+            raise ScsiVirtError("uri: cannot connect to libvirt at %s: %s" % (mask_uri(uri), exc.get_error_message()))
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    # -- facts ------------------------------------------------------------------------------
+    @property
+    def is_test_driver(self):
+        """libvirt's in-process test driver: nothing it reports is a real host path or device."""
+        return self.conn.getType().lower() == "test"
+
+    @property
+    def is_local(self):
+        """True when paths checked on this machine are the hypervisor's paths."""
+        return not self.is_test_driver and "//" in self.uri and self.uri.split("//", 1)[1].startswith("/")
+
+    @property
+    def lib_version(self):
+        return self.conn.getLibVersion()
+
+    # -- domains ----------------------------------------------------------------------------
+    def domain(self, name):
+        try:
+            return self.conn.lookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                raise NotFoundError("domain: no domain named %r on %s" % (name, mask_uri(self.uri)))
+            raise ScsiVirtError("libvirt error while looking up domain %r: %s" % (name, exc.get_error_message()))
+
+    @staticmethod
+    def domain_xml(dom, live=False):
+        flags = 0 if live else libvirt.VIR_DOMAIN_XML_INACTIVE
+        with libvirt_errors("reading the XML of domain %r" % dom.name()):
+            return dom.XMLDesc(flags | libvirt.VIR_DOMAIN_XML_SECURE)
+
+    @staticmethod
+    def domain_active(dom):
+        with libvirt_errors("reading the state of domain %r" % dom.name()):
+            return bool(dom.isActive())
+
+    def define_domain(self, xml_text, name):
+        with libvirt_errors("defining the new configuration of domain %r" % name):
+            return self.conn.defineXML(xml_text)
+
+    def all_domains(self):
+        with libvirt_errors("listing domains"):
+            return self.conn.listAllDomains(0)
+
+    # -- storage ----------------------------------------------------------------------------
+    def pool(self, name, required=True):
+        try:
+            return self.conn.storagePoolLookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() == libvirt.VIR_ERR_NO_STORAGE_POOL:
+                if not required:
+                    return None
+                raise NotFoundError("pool: no storage pool named %r on %s" % (name, mask_uri(self.uri)))
+            raise ScsiVirtError("libvirt error while looking up pool %r: %s" % (name, exc.get_error_message()))
+
+    def all_pools(self):
+        with libvirt_errors("listing storage pools"):
+            return self.conn.listAllStoragePools(0)
+
+    def volume(self, pool_name, volume_name):
+        pool = self.pool(pool_name)
+        try:
+            return pool.storageVolLookupByName(volume_name)
+        except libvirt.libvirtError as exc:
+            names = []
+            with contextlib.suppress(libvirt.libvirtError):
+                names = sorted(pool.listVolumes()) if pool.isActive() else []
+            raise NotFoundError("volume: no volume %r in pool %r (%s)%s" % (
+                volume_name, pool_name, exc.get_error_message(),
+                "; it has: %s" % ", ".join(names[:20]) if names else ""))
+
+    @staticmethod
+    def volumes(pool):
+        """The pool's volumes as dicts (name, path, key, capacity, allocation)."""
+        out = []
+        with libvirt_errors("listing the volumes of pool %r" % pool.name()):
+            if not pool.isActive():
+                return out
+            for vol in pool.listAllVolumes(0):
+                _type, capacity, allocation = vol.info()
+                out.append({"name": vol.name(), "path": vol.path(), "key": vol.key(),
+                            "capacity": capacity, "allocation": allocation})
+        return sorted(out, key=lambda v: v["name"])
+
+    # -- node devices -----------------------------------------------------------------------
+    def nodedev(self, name, required=True):
+        try:
+            return self.conn.nodeDeviceLookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() == libvirt.VIR_ERR_NO_NODE_DEVICE:
+                if not required:
+                    return None
+                raise NotFoundError("no node device named %r on %s" % (name, mask_uri(self.uri)))
+            raise ScsiVirtError("libvirt error while looking up node device %r: %s" % (name, exc.get_error_message()))
+
+    def nodedevs(self, capability):
+        """Node devices with a capability ('scsi_host', 'vports', 'fc_host', 'scsi', 'storage') as XML roots."""
+        flags = {
+            "scsi_host": libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI_HOST,
+            "fc_host": libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_FC_HOST,
+            "vports": libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS,
+            "scsi": libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI,
+            "storage": libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_STORAGE,
+        }[capability]
+        with libvirt_errors("listing %s node devices" % capability):
+            devices = self.conn.listAllDevices(flags)
+            return [parse_xml(dev.XMLDesc(0), "device") for dev in devices]

@@ -1,0 +1,64 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Property tables shared by several fragment kinds."""
+
+from __future__ import annotations
+
+from ansible_collections.scsi.virt.plugins.module_utils._xml import INT, PRESENCE, Prop, YESNO
+
+ISCSI_DEFAULT_PORT = 3260
+
+
+def iscsi_source_props(base="source"):
+    """An iSCSI source as disks and SCSI hostdevs write it (auth and initiator inside <source>)."""
+    return {
+        "protocol": Prop(base + "/@protocol"),
+        "iscsi_name": Prop(base + "/@name"),
+        "iscsi_host": Prop(base + "/host/@name"),
+        "iscsi_port": Prop(base + "/host/@port", INT),
+        "auth_username": Prop(base + "/auth/@username"),
+        "auth_secret_type": Prop(base + "/auth/secret/@type"),
+        "auth_secret_usage": Prop(base + "/auth/secret/@usage"),
+        "auth_secret_uuid": Prop(base + "/auth/secret/@uuid"),
+        "initiator_iqn": Prop(base + "/initiator/iqn/@name"),
+    }
+
+
+def iscsi_identity(device):
+    return ("iscsi", (device.iscsi_name or "").lower(), device.iscsi_host,
+            device.iscsi_port or ISCSI_DEFAULT_PORT)
+
+
+def lun_access_props():
+    """Options a guest-visible SCSI LUN (disk or hostdev) shares."""
+    return {
+        "sgio": Prop("@sgio"),
+        "rawio": Prop("@rawio", YESNO),
+        "readonly": Prop("readonly", PRESENCE),
+        "shareable": Prop("shareable", PRESENCE),
+    }
+
+
+def drive_address_props():
+    return {
+        "address_controller": Prop("address[@type='drive']/@controller", INT),
+        "address_bus": Prop("address[@type='drive']/@bus", INT),
+        "address_target": Prop("address[@type='drive']/@target", INT),
+        "address_unit": Prop("address[@type='drive']/@unit", INT),
+    }
+
+
+DRIVE_ADDRESS_FIELDS = ("address_controller", "address_bus", "address_target", "address_unit")
+
+
+def drive_address(device):
+    """The device's drive address as a tuple, or None when it has none."""
+    parts = tuple(device.values.get(name) for name in DRIVE_ADDRESS_FIELDS)
+    if parts[2] is None or parts[3] is None:
+        return None
+    return (parts[0] or 0, parts[1] or 0, parts[2], parts[3])
+
+
+def set_drive_address(device, address):
+    for name, value in zip(DRIVE_ADDRESS_FIELDS, address):
+        device.values[name] = value

@@ -1,0 +1,52 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Storage pools that expose SCSI LUNs: ``scsi`` (fc_host or scsi_host adapter), ``iscsi``, ``iscsi-direct``."""
+
+from __future__ import annotations
+
+from ansible_collections.scsi.virt.plugins.module_utils._xml import (
+    HEX1, HEX2, HEX4, INT, WWN, YESNO, Descriptor, Prop, STR)
+
+POOL_TYPES = ("scsi", "iscsi", "iscsi-direct")
+ADAPTER_TYPES = ("fc_host", "scsi_host")
+
+_PARENTADDR = "source/adapter/parentaddr"
+
+
+class StoragePool(Descriptor):
+    tag = "pool"
+    props = {
+        "type": Prop("@type"),
+        "name": Prop("name", STR),
+        "adapter_type": Prop("source/adapter/@type"),
+        "adapter_name": Prop("source/adapter/@name"),
+        "parent": Prop("source/adapter/@parent"),
+        "parent_wwnn": Prop("source/adapter/@parent_wwnn", WWN),
+        "parent_wwpn": Prop("source/adapter/@parent_wwpn", WWN),
+        "parent_fabric_wwn": Prop("source/adapter/@parent_fabric_wwn", WWN),
+        "managed": Prop("source/adapter/@managed", YESNO),
+        "wwnn": Prop("source/adapter/@wwnn", WWN),
+        "wwpn": Prop("source/adapter/@wwpn", WWN),
+        "unique_id": Prop(_PARENTADDR + "/@unique_id", INT),
+        "pci_domain": Prop(_PARENTADDR + "/address/@domain", HEX4),
+        "pci_bus": Prop(_PARENTADDR + "/address/@bus", HEX2),
+        "pci_slot": Prop(_PARENTADDR + "/address/@slot", HEX2),
+        "pci_function": Prop(_PARENTADDR + "/address/@function", HEX1),
+        "iscsi_host": Prop("source/host/@name"),
+        "iscsi_port": Prop("source/host/@port", INT),
+        "iscsi_target": Prop("source/device/@path"),
+        "auth_type": Prop("source/auth/@type"),
+        "auth_username": Prop("source/auth/@username"),
+        "auth_secret_usage": Prop("source/auth/secret/@usage"),
+        "auth_secret_uuid": Prop("source/auth/secret/@uuid"),
+        "initiator_iqn": Prop("source/initiator/iqn/@name"),
+        "target_path": Prop("target/path", STR),
+    }
+
+    def identity(self):
+        return ("pool", self.name)
+
+    def describe(self):
+        return "storage pool %s" % self.name
+
+

@@ -1,0 +1,129 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared body of domain_disk_lun and scsi_hostdev: one item or a list, one XML rewrite."""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan, DomainWriter
+from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
+from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
+
+
+def domain_module_spec(item_spec, list_option):
+    spec = connection_spec()
+    spec.update(item_spec)
+    spec.update({
+        "domain": {"type": "str", "required": True, "aliases": ["name"]},
+        "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+        list_option: {"type": "list", "elements": "dict"},
+        "exclusive": {"type": "bool", "default": False},
+        "config": {"type": "bool", "default": True},
+        "live": {"type": "bool"},
+        "force": {"type": "bool", "default": False},
+        "controller_model": {"type": "str", "default": VIRTIO_SCSI, "choices": [VIRTIO_SCSI]},
+        "controller_queues": {"type": "int"},
+    })
+    return spec
+
+
+class DomainDeviceModule:
+    """Parameters -> descriptors -> plan (config and live) -> writes -> result."""
+
+    def __init__(self, module, item_spec, list_option, to_descriptor, kinds):
+        self.module = module
+        self.params = module.params
+        self.item_spec = item_spec
+        self.list_option = list_option
+        self.to_descriptor = to_descriptor
+        self.kinds = kinds
+        self.warnings = []
+
+    def items(self):
+        """[(option path for messages, validated item dict)] from the list option or the top level."""
+        top_level = {k: self.params.get(k) for k in self.item_spec if self.params.get(k) is not None}
+        listed = self.params.get(self.list_option)
+        if listed is not None:
+            if top_level:
+                raise ValidationError(self.list_option, "give either %s or the single-item options (%s), not "
+                                      "both" % (self.list_option, ", ".join(sorted(top_level))))
+            validator = ArgumentSpecValidator(self.item_spec)
+            out = []
+            for position, raw in enumerate(listed):
+                field = "%s[%d]" % (self.list_option, position)
+                result = validator.validate(raw)
+                if result.error_messages:
+                    raise ValidationError(field, "; ".join(result.error_messages))
+                out.append((field, result.validated_parameters))
+            return out
+        if not top_level:
+            if self.params["exclusive"]:
+                return []
+            raise ValidationError(self.list_option, "give one item's options (e.g. dev, iscsi, adapter) or a "
+                                  "list in %s" % self.list_option)
+        return [("", top_level)]
+
+    def descriptors(self, hypervisor):
+        out, seen = [], {}
+        for field, item in self.items():
+            device = self.to_descriptor(item, field, hypervisor, self.warnings)
+            identity = device.identity()
+            if identity in seen:
+                raise ValidationError(field or self.list_option, "names the same device as %s (%s)" % (
+                    seen[identity] or "the top-level options", device.describe()))
+            seen[identity] = field
+            out.append(device)
+        return out
+
+    def run(self, hypervisor):
+        params = self.params
+        name = parse_object_name(params["domain"], "domain")
+        queues = params.get("controller_queues")
+        if queues is not None:
+            parse_int(queues, "controller_queues", 1, 1024)
+        if params["exclusive"] and params["state"] == "absent":
+            raise ValidationError("exclusive", "goes with state=present (it removes what is not listed)")
+        dom = hypervisor.domain(name)
+        wanted = self.descriptors(hypervisor)
+
+        def build(xml_text, preferred):
+            plan = DomainPlan(xml_text, params["controller_model"], queues)
+            for device in wanted:
+                if params["state"] == "present":
+                    plan.ensure_present(device, preferred)
+                else:
+                    plan.ensure_absent(device)
+            if params["exclusive"]:
+                keep = {device.identity() for device in wanted}
+                for kind in self.kinds:
+                    plan.remove_unlisted(kind, keep)
+            return plan
+
+        writer = DomainWriter(hypervisor, dom, check_mode=self.module.check_mode)
+        config_plan, live_plan = writer.run(build, config=params["config"], live=params["live"],
+                                            force=params["force"])
+        main = config_plan or live_plan
+        result = {
+            "changed": any(p is not None and p.changed for p in (config_plan, live_plan)),
+            "config_changed": bool(config_plan and config_plan.changed),
+            "live_changed": bool(live_plan and live_plan.changed),
+            "changes": [c.as_dict() for c in main.changes],
+            self.list_option: self.current(main, wanted),
+        }
+        for warning in self.warnings:
+            self.module.warn(warning)
+        if self.module._diff:
+            result["diff"] = main.diff("domain %s %s" % (name, "config" if config_plan else "live"))
+        return result
+
+    def current(self, plan, wanted):
+        """The listed devices as they are (or will be) in the domain, in canonical form."""
+        out = []
+        for device in wanted:
+            found = plan.existing(type(device)).get(device.identity())
+            if found is not None:
+                out.append(found.as_dict())
+        return out

@@ -1,0 +1,391 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan and apply device fragments in a domain: find by identity -> plan -> apply unless check mode.
+
+The planner edits an lxml tree of the domain XML in place and records one :class:`Change` per
+fragment it adds, updates or removes, so the diff, ``changed`` and the writes all come from the
+same plan. Writing is ``apply_domain_plan``: live (attach/update/detach) first, then the
+persistent config with one ``defineXML``; a failed config write rolls the live changes back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+import time
+
+from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
+    drive_address, set_drive_address)
+from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI, ScsiController
+from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
+from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._types import (
+    DRIVE_LIMITS, target_dev_index, target_dev_name)
+from ansible_collections.scsi.virt.plugins.module_utils._xml import (
+    clone, etree, parse_xml, strip_noise, to_string)
+
+try:
+    import libvirt
+except ImportError:  # pragma: no cover
+    libvirt = None
+
+
+class Change:
+    """One fragment added, updated or removed. ``before``/``after`` are element snapshots."""
+
+    def __init__(self, action, device, before=None, after=None, fields=None):
+        self.action = action
+        self.device = device
+        self.before = before
+        self.after = after
+        self.fields = fields or {}
+
+    def as_dict(self):
+        out = {"action": self.action, "device": self.device.describe()}
+        if self.fields:
+            out["fields"] = {k: {"before": v[0], "after": v[1]} for k, v in self.fields.items()}
+        return out
+
+
+def _is_scsi_disk(element):
+    target = element.find("target")
+    return target is not None and target.get("bus") == "scsi"
+
+
+class DomainPlan:
+    """A domain's XML and the fragment changes planned on it."""
+
+    def __init__(self, xml_text, controller_model=VIRTIO_SCSI, controller_queues=None):
+        self.xml_before = xml_text
+        self.root = parse_xml(xml_text, "domain")
+        self.name = self.root.findtext("name")
+        devices = self.root.find("devices")
+        if devices is None:
+            devices = etree.SubElement(self.root, "devices")
+        self.devices = devices
+        self.controller_model = controller_model
+        self.controller_queues = controller_queues
+        self.changes = []
+        self.assigned = {}  # identity -> (drive address, target dev) chosen for new devices
+        self._index = {}
+        self._addresses = None
+        self._target_devs = None
+        self._cursor = {}
+
+    # -- what is there ----------------------------------------------------------------------
+    def existing(self, kind):
+        """{identity: descriptor} of the fragments of ``kind`` in the domain (built once per kind)."""
+        if kind not in self._index:
+            index = {}
+            for element in self.devices:
+                if isinstance(element.tag, str) and kind.matches(element):
+                    device = kind.from_element(element)
+                    index.setdefault(device.identity(), device)
+            self._index[kind] = index
+        return self._index[kind]
+
+    def _drive_users(self):
+        """{(controller, bus, target, unit): description} of SCSI disks and SCSI hostdevs."""
+        if self._addresses is None:
+            used = {}
+            for element in self.devices:
+                if element.tag == "disk" and _is_scsi_disk(element):
+                    device = DiskLun.from_element(element)
+                elif element.tag == "hostdev" and HostdevScsi.matches(element):
+                    device = HostdevScsi.from_element(element)
+                else:
+                    continue
+                address = drive_address(device)
+                if address is not None:
+                    used[address] = _describe_any(device)
+            self._addresses = used
+        return self._addresses
+
+    def _used_target_devs(self):
+        if self._target_devs is None:
+            self._target_devs = {}
+            for element in self.devices.iter("disk"):
+                target = element.find("target")
+                if target is not None and target.get("dev"):
+                    self._target_devs[target.get("dev")] = _describe_any(DiskLun.from_element(element))
+        return self._target_devs
+
+    def scsi_controllers(self):
+        return {dev.index: dev for dev in self.existing(ScsiController).values() if dev.index is not None}
+
+    # -- planning ---------------------------------------------------------------------------
+    def ensure_present(self, desired, preferred=None):
+        """Add ``desired`` or bring the existing fragment with its identity in line with it."""
+        key = desired.identity()
+        current = self.existing(type(desired)).get(key)
+        if current is None:
+            self._add(desired, preferred)
+            return
+        changes = desired.differences(current)
+        if not changes:
+            return
+        if any(name.startswith("address_") for name in changes):
+            self._check_address_free(desired, drive_address(desired), exclude=current.element)
+        before = clone(current.element)
+        desired.update_element(current.element)
+        self._record(Change("update", desired, before, current.element, changes))
+
+    def ensure_absent(self, desired):
+        current = self.existing(type(desired)).get(desired.identity())
+        if current is not None:
+            self._remove(current)
+
+    def remove_unlisted(self, kind, keep_identities):
+        for identity, current in list(self.existing(kind).items()):
+            if identity not in keep_identities:
+                self._remove(current)
+
+    def _remove(self, current):
+        self.devices.remove(current.element)
+        del self._index[type(current)][current.identity()]
+        self._addresses = self._target_devs = None
+        self._record(Change("remove", current, before=current.element))
+
+    def _add(self, desired, preferred):
+        device = type(desired)(**{k: v for k, v in desired.values.items() if v is not None})
+        if "address_target" in device.props:
+            self._place(device, preferred)
+        if "target_dev" in device.props:
+            self._name_target(device, preferred)
+        element = device.to_element()
+        self.devices.append(element)
+        device.element = element
+        self.existing(type(device))[device.identity()] = device
+        self._record(Change("add", device, after=element))
+
+    def _place(self, device, preferred):
+        """Give the device a drive address on a virtio-scsi controller (its own, or the next free one)."""
+        address = drive_address(device)
+        if address is None:
+            controller = device.address_controller
+            if controller is None:
+                controller = self._default_controller_index()
+            wanted = preferred.get(device.identity(), (None, None))[0] if preferred else None
+            if wanted is not None and wanted[0] == controller and wanted not in self._drive_users():
+                address = wanted
+            else:
+                address = self._next_free_address(controller)
+            set_drive_address(device, address)
+        else:
+            self._check_address_free(device, address)
+        self._ensure_controller(address[0])
+        self._drive_users()[address] = device.describe()
+        self.assigned.setdefault(device.identity(), [None, None])[0] = address
+
+    def _name_target(self, device, preferred):
+        used = self._used_target_devs()
+        name = device.target_dev
+        if name is None:
+            wanted = preferred.get(device.identity(), (None, None))[1] if preferred else None
+            if wanted is not None and wanted not in used:
+                name = wanted
+            else:
+                taken = {target_dev_index(n) for n in used if n.startswith("sd")}
+                index = 0
+                while index in taken:
+                    index += 1
+                name = target_dev_name(index)
+            device.values["target_dev"] = name
+        elif name in used:
+            raise ValidationError("target_dev", "%s is already used by %s in domain %r; choose a free sdX name "
+                                  "or leave it out" % (name, used[name], self.name))
+        used[name] = device.describe()
+        self.assigned.setdefault(device.identity(), [None, None])[1] = name
+
+    def _check_address_free(self, device, address, exclude=None):
+        if address is None:
+            return
+        owner = self._drive_users().get(address)
+        if owner is None:
+            return
+        if exclude is not None:
+            mine = drive_address(type(device).from_element(exclude))
+            if mine == address:
+                return
+        raise ValidationError(
+            "address", "drive address controller=%d bus=%d target=%d unit=%d is already used by %s in domain %r; "
+            "choose a free target/unit or leave the address out" % (address + (owner, self.name)))
+
+    def _default_controller_index(self):
+        controllers = self.scsi_controllers()
+        for index in sorted(controllers):
+            if controllers[index].model == self.controller_model:
+                return index
+        return 0 if not controllers else max(controllers) + 1
+
+    def _next_free_address(self, controller):
+        """Targets first (0:0:T:0 is what most guests scan), then further units; linear overall."""
+        used = self._drive_users()
+        position = self._cursor.get(controller, 0)
+        targets = DRIVE_LIMITS["target"] + 1
+        limit = targets * (DRIVE_LIMITS["unit"] + 1)
+        while position < limit:
+            unit, target = divmod(position, targets)
+            position += 1
+            if (controller, 0, target, unit) not in used:
+                self._cursor[controller] = position
+                return (controller, 0, target, unit)
+        raise ScsiVirtError("controller %d of domain %r has no free drive address" % (controller, self.name))
+
+    def _ensure_controller(self, index):
+        controllers = self.scsi_controllers()
+        existing = controllers.get(index)
+        if existing is not None:
+            if existing.model not in (None, self.controller_model):
+                raise ValidationError(
+                    "address.controller", "SCSI controller %d of domain %r is model %r, not %s: LUNs belong on "
+                    "virtio-scsi; pick another controller index or change that controller" % (
+                        index, self.name, existing.model, self.controller_model))
+            return
+        controller = ScsiController(index=index, model=self.controller_model, queues=self.controller_queues)
+        self._add(controller, None)
+
+    def _record(self, change):
+        self.changes.append(change)
+
+    # -- results ----------------------------------------------------------------------------
+    @property
+    def changed(self):
+        return bool(self.changes)
+
+    def xml(self):
+        return etree.tostring(self.root, encoding="unicode")
+
+    def diff(self, header):
+        before = "".join(to_string(strip_noise(c.before)) for c in self.changes if c.before is not None)
+        after = "".join(to_string(strip_noise(c.after)) for c in self.changes if c.after is not None)
+        return {"before": before, "after": after,
+                "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+
+
+def _describe_any(device):
+    return device.describe() if hasattr(device, "describe") else type(device).__name__
+
+
+# -- applying -------------------------------------------------------------------------------
+@contextlib.contextmanager
+def domain_lock(uuid):
+    """Serialize writers to one domain on this host (parallel forks touching the same guest)."""
+    directory = os.path.join("/run/lock" if os.access("/run/lock", os.W_OK) else tempfile.gettempdir(),
+                             "scsi-virt")
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "%s.lock" % uuid), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class DomainWriter:
+    """Apply a plan built by ``build(xml_text, preferred) -> DomainPlan`` to a domain."""
+
+    def __init__(self, hypervisor, dom, check_mode=False, retries=5, detach_timeout=15.0):
+        self.hv = hypervisor
+        self.dom = dom
+        self.name = dom.name()
+        self.check_mode = check_mode
+        self.retries = retries
+        self.detach_timeout = detach_timeout
+
+    def run(self, build, config=True, live=None, force=False):
+        """Returns (config_plan or None, live_plan or None). Raises before writing on bad input."""
+        active = self.hv.domain_active(self.dom)
+        if live is True and not active:
+            raise ValidationError("live", "domain %r is not running, so there is nothing to change live; "
+                                  "use live: auto (default) or false" % self.name)
+        do_live = active if live is None else live
+        if not config and not do_live:
+            raise ValidationError("config", "nothing to do: config is false and the domain is not changed live")
+        lock = contextlib.nullcontext() if self.check_mode else domain_lock(self.dom.UUIDString())
+        with lock:
+            for _attempt in range(self.retries):
+                config_xml = self.hv.domain_xml(self.dom) if config else None
+                config_plan = build(config_xml, None) if config else None
+                live_plan = None
+                if do_live:
+                    preferred = config_plan.assigned if config_plan else None
+                    live_plan = build(self.hv.domain_xml(self.dom, live=True), preferred)
+                    self._refuse_unforced_live_removal(live_plan, force)
+                if self.check_mode:
+                    return config_plan, live_plan
+                done = self._apply_live(live_plan) if live_plan and live_plan.changed else []
+                if config_plan is None or not config_plan.changed:
+                    return config_plan, live_plan
+                # Compare-and-retry: another writer (virsh, virt-manager) may have changed the config.
+                if self.hv.domain_xml(self.dom) != config_xml:
+                    self._rollback_live(done)
+                    continue
+                try:
+                    self.hv.define_domain(config_plan.xml(), self.name)
+                except ScsiVirtError as exc:
+                    self._rollback_live(done)
+                    raise ScsiVirtError("%s; the live changes were rolled back" % exc.msg if done else exc.msg)
+                return config_plan, live_plan
+        raise ScsiVirtError("domain %r kept changing under us (%d attempts); nothing was written"
+                            % (self.name, self.retries))
+
+    def _refuse_unforced_live_removal(self, plan, force):
+        removed = [c for c in plan.changes if c.action == "remove"]
+        if removed and not force:
+            raise ScsiVirtError(
+                "domain %r is running and uses %s: detaching it live can break I/O in the guest; set force: true "
+                "to detach anyway, or live: false to change only the persistent config"
+                % (self.name, ", ".join(c.device.describe() for c in removed)))
+
+    def _apply_live(self, plan):
+        flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        done = []
+        try:
+            # Controllers first (they are recorded before the devices that need them), removals last.
+            for change in plan.changes:
+                xml = to_string(change.after if change.after is not None else change.before, pretty=False)
+                what = "%s %s live on domain %r" % (change.action, change.device.describe(), self.name)
+                try:
+                    if change.action == "add":
+                        self.dom.attachDeviceFlags(xml, flags)
+                    elif change.action == "update":
+                        self.dom.updateDeviceFlags(xml, flags)
+                    else:
+                        self.dom.detachDeviceFlags(xml, flags)
+                        self._wait_detached(change)
+                except libvirt.libvirtError as exc:
+                    raise ScsiVirtError("libvirt error while trying to %s: %s" % (what, exc.get_error_message()))
+                done.append(change)
+        except ScsiVirtError as exc:
+            self._rollback_live(done)
+            raise ScsiVirtError("%s; nothing was written to the persistent config%s" % (
+                exc.msg, " and the earlier live changes were rolled back" if done else ""))
+        return done
+
+    def _wait_detached(self, change):
+        """Detach is asynchronous (the guest acknowledges): wait until the device left the live XML."""
+        identity = change.device.identity()
+        kind = type(change.device)
+        deadline = time.monotonic() + self.detach_timeout
+        while time.monotonic() < deadline:
+            plan = DomainPlan(self.hv.domain_xml(self.dom, live=True))
+            if identity not in plan.existing(kind):
+                return
+            time.sleep(0.2)
+        raise ScsiVirtError("the guest did not release %s within %.0f s" % (change.device.describe(),
+                                                                           self.detach_timeout))
+
+    def _rollback_live(self, done):
+        flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        for change in reversed(done):
+            with contextlib.suppress(libvirt.libvirtError, ScsiVirtError):
+                if change.action == "add":
+                    self.dom.detachDeviceFlags(to_string(change.after, pretty=False), flags)
+                elif change.action == "remove":
+                    self.dom.attachDeviceFlags(to_string(change.before, pretty=False), flags)
+                else:
+                    self.dom.updateDeviceFlags(to_string(change.before, pretty=False), flags)

@@ -1,0 +1,299 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Option specs shared by the domain modules, and their translation into device descriptors.
+
+Each ``*_from_item`` takes one LUN's validated options and the option path used in messages
+(``luns[2]`` or the top level), and returns a descriptor whose ``None`` values mean "don't care".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+
+from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
+from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiHostDevice
+from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._types import (
+    DriveAddress, parse_block_path, parse_int, parse_iqn, parse_lun_wwn, parse_object_name, parse_target_dev,
+    parse_vhost_wwpn, parse_wwn)
+from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
+
+# libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
+UNFILTERED_SGIO_REMOVED_IN = 9000000
+# Pool types whose volumes are SCSI LUNs (anything else is a file or a non-SCSI block device).
+LUN_POOL_TYPES = ("scsi", "iscsi", "iscsi-direct")
+SYSFS = "/sys"
+
+ISCSI_SPEC = {
+    "host": {"type": "str", "required": True},
+    "port": {"type": "int", "default": 3260},
+    "target": {"type": "str", "required": True},
+    "lun": {"type": "int", "default": 0},
+    "auth": {
+        "type": "dict",
+        "options": {
+            "username": {"type": "str", "required": True},
+            "secret_usage": {"type": "str"},
+            "secret_uuid": {"type": "str"},
+        },
+        "mutually_exclusive": [["secret_usage", "secret_uuid"]],
+        "required_one_of": [["secret_usage", "secret_uuid"]],
+    },
+    "initiator": {"type": "str"},
+}
+
+ADDRESS_SPEC = {
+    "controller": {"type": "int", "default": 0},
+    "bus": {"type": "int", "default": 0},
+    "target": {"type": "int", "required": True},
+    "unit": {"type": "int", "required": True},
+}
+
+
+def access_spec():
+    return {
+        "sgio": {"type": "str", "choices": ["filtered", "unfiltered"]},
+        "rawio": {"type": "bool"},
+        "shareable": {"type": "bool"},
+        "readonly": {"type": "bool"},
+        "address": {"type": "dict", "options": ADDRESS_SPEC},
+    }
+
+
+def disk_lun_spec():
+    spec = {
+        "dev": {"type": "str"},
+        "wwn": {"type": "str"},
+        "pool": {"type": "str"},
+        "volume": {"type": "str"},
+        "iscsi": {"type": "dict", "options": ISCSI_SPEC},
+        "target_dev": {"type": "str"},
+        "serial": {"type": "str"},
+    }
+    spec.update(access_spec())
+    return spec
+
+
+DISK_SOURCES = ("dev", "wwn", "pool", "iscsi")
+
+
+def hostdev_spec():
+    spec = {
+        "adapter": {"type": "str"},
+        "adapter_wwnn": {"type": "str"},
+        "adapter_wwpn": {"type": "str"},
+        "bus": {"type": "int"},
+        "target": {"type": "int"},
+        "unit": {"type": "int"},
+        "iscsi": {"type": "dict", "options": ISCSI_SPEC},
+        "vhost_wwpn": {"type": "str"},
+        "vhost_model": {"type": "str", "choices": ["virtio", "virtio-transitional", "virtio-non-transitional"]},
+        "managed": {"type": "bool"},
+    }
+    spec.update(access_spec())
+    return spec
+
+
+HOSTDEV_SOURCES = ("adapter", "adapter_wwnn", "iscsi", "vhost_wwpn")
+
+
+def _field(prefix, name):
+    return "%s.%s" % (prefix, name) if prefix else name
+
+
+def _one_source(item, names, prefix):
+    given = [name for name in names if item.get(name) not in (None, "", {})]
+    if len(given) != 1:
+        raise ValidationError(prefix or "source", "give exactly one LUN source of %s" % ", ".join(names),
+                              given or None)
+    return given[0]
+
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+def iscsi_values(iscsi, prefix):
+    """The iSCSI source as descriptor values (name ``IQN/LUN``, host, auth through a libvirt secret)."""
+    field = _field(prefix, "iscsi")
+    host = str(iscsi["host"])
+    if not _HOSTNAME.match(host):
+        raise ValidationError(field + ".host", "expected a host name or IP address", host)
+    iqn = parse_iqn(iscsi["target"], field + ".target")
+    lun = parse_int(iscsi.get("lun", 0), field + ".lun", 0, 16383)
+    values = {
+        "protocol": "iscsi",
+        "iscsi_name": "%s/%d" % (iqn, lun),
+        "iscsi_host": host,
+        "iscsi_port": parse_int(iscsi.get("port", 3260), field + ".port", 1, 65535),
+        "initiator_iqn": parse_iqn(iscsi.get("initiator"), field + ".initiator"),
+    }
+    auth = iscsi.get("auth")
+    if auth:
+        values["auth_username"] = parse_object_name(auth["username"], field + ".auth.username")
+        values["auth_secret_type"] = "iscsi"
+        if auth.get("secret_uuid"):
+            if not _UUID.match(auth["secret_uuid"]):
+                raise ValidationError(field + ".auth.secret_uuid", "expected a libvirt secret UUID",
+                                      auth["secret_uuid"])
+            values["auth_secret_uuid"] = auth["secret_uuid"].lower()
+        else:
+            values["auth_secret_usage"] = parse_object_name(auth["secret_usage"], field + ".auth.secret_usage")
+    return values
+
+
+def access_values(item, prefix, hypervisor, warnings):
+    values = {}
+    sgio = item.get("sgio")
+    if sgio == "unfiltered":
+        if hypervisor.lib_version >= UNFILTERED_SGIO_REMOVED_IN:
+            raise ValidationError(_field(prefix, "sgio"), "must be 'filtered' on libvirt >= 9.0 (it refuses "
+                                  "'unfiltered sgio is no longer supported')", sgio)
+        warnings.append("%s: 'unfiltered' lets the guest send any SCSI command (e.g. persistent reservations, "
+                        "firmware updates) to the host LUN" % _field(prefix, "sgio"))
+    if item.get("rawio"):
+        warnings.append("%s: rawio gives the guest CAP_SYS_RAWIO on the LUN: it can send vendor-specific "
+                        "commands to the host device" % _field(prefix, "rawio"))
+    for name in ("sgio", "rawio", "shareable", "readonly"):
+        if item.get(name) is not None:
+            values[name] = item[name]
+    address = DriveAddress.parse(item.get("address"), _field(prefix, "address"))
+    if address is not None:
+        values.update(address_controller=address.controller, address_bus=address.bus,
+                      address_target=address.target, address_unit=address.unit)
+    return values
+
+
+def disk_lun_from_item(item, prefix, hypervisor, warnings):
+    source = _one_source(item, DISK_SOURCES, prefix)
+    if item.get("serial"):
+        raise ValidationError(_field(prefix, "serial"), "cannot be set on a device='lun' disk: libvirt refuses it "
+                              "and the guest always sees the LUN's own serial; select the LUN by dev, wwn, pool "
+                              "volume or iscsi instead")
+    if item.get("volume") and source != "pool":
+        raise ValidationError(_field(prefix, "volume"), "goes with pool (a pool volume is pool + volume)")
+    values = {"driver_name": "qemu", "driver_type": "raw", "target_bus": "scsi",
+              "target_dev": parse_target_dev(item.get("target_dev"), _field(prefix, "target_dev"))}
+    if source == "dev":
+        values.update(type="block", dev=parse_block_path(item["dev"], _field(prefix, "dev")))
+    elif source == "wwn":
+        # The guest sees the LUN's real WWN; ``wwn`` selects the host LUN by it (libvirt cannot set one).
+        wwn = parse_lun_wwn(item["wwn"], _field(prefix, "wwn"))
+        values.update(type="block", dev="/dev/disk/by-id/wwn-0x%s" % wwn)
+    elif source == "pool":
+        if not item.get("volume"):
+            raise ValidationError(_field(prefix, "volume"), "is required with pool (e.g. volume: unit:0:0:1)")
+        values.update(type="volume", pool=parse_object_name(item["pool"], _field(prefix, "pool")),
+                      volume=parse_object_name(item["volume"], _field(prefix, "volume")))
+    else:
+        values.update(type="network", **iscsi_values(item["iscsi"], prefix))
+    values.update(access_values(item, prefix, hypervisor, warnings))
+    disk = DiskLun(**values)
+    check_disk_source(hypervisor, disk, prefix)
+    return disk
+
+
+def check_disk_source(hypervisor, disk, prefix):
+    """Refuse sources that cannot be a SCSI LUN (libvirt would accept them and fail at guest start)."""
+    if disk.type == "volume":
+        pool = hypervisor.pool(disk.pool)
+        pool_type = parse_xml(pool.XMLDesc(0), "pool").get("type")
+        if pool_type not in LUN_POOL_TYPES:
+            raise ValidationError(_field(prefix, "pool"), "pool %r is a %r pool: its volumes cannot be a "
+                                  "device='lun' (that needs a SCSI LUN); use a %s pool" % (
+                                      disk.pool, pool_type, ", ".join(LUN_POOL_TYPES)))
+        if pool.isActive():
+            hypervisor.volume(disk.pool, disk.volume)
+        return
+    if disk.type == "block" and hypervisor.is_local:
+        check_block_is_scsi(disk.dev, _field(prefix, "wwn" if disk.dev.startswith("/dev/disk/by-id/wwn-")
+                                             else "dev"))
+
+
+def check_block_is_scsi(path, field):
+    """The host path must be a block device backed by a SCSI device (SG_IO goes to it)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise ValidationError(field, "no such block device on the hypervisor", path)
+    if not stat.S_ISBLK(info.st_mode):
+        raise ValidationError(field, "is not a block device: device='lun' needs a SCSI LUN", path)
+    sysdev = os.path.join(SYSFS, "dev", "block", "%d:%d" % (os.major(info.st_rdev), os.minor(info.st_rdev)))
+    if not os.path.isdir(os.path.join(sysdev, "device", "scsi_device")):
+        raise ValidationError(field, "is a block device but not a whole SCSI disk (no SCSI device in sysfs): "
+                              "device='lun' passes SCSI commands, so it needs a SCSI LUN", path)
+
+
+def find_scsi_host_by_wwn(hypervisor, wwnn, wwpn):
+    """The scsi_hostN whose fc_host has this WWN pair (works on drivers without LookupSCSIHostByWWN)."""
+    for element in hypervisor.nodedevs("scsi_host"):
+        host = ScsiHostDevice.from_element(element)
+        if host.wwnn == wwnn and host.wwpn == wwpn:
+            return host
+    return None
+
+
+def hostdev_from_item(item, prefix, hypervisor, warnings):
+    source = _one_source(item, HOSTDEV_SOURCES, prefix)
+    if source == "vhost_wwpn":
+        for name in ("sgio", "rawio", "shareable", "readonly", "address", "managed"):
+            if item.get(name) is not None:
+                raise ValidationError(_field(prefix, name), "does not apply to a vhost-scsi (vhost_wwpn) hostdev")
+        return HostdevVhost(protocol="vhost", wwpn=parse_vhost_wwpn(item["vhost_wwpn"], _field(prefix, "vhost_wwpn")),
+                            model=item.get("vhost_model"))
+    if item.get("vhost_model"):
+        raise ValidationError(_field(prefix, "vhost_model"), "goes with vhost_wwpn")
+    values = access_values(item, prefix, hypervisor, warnings)
+    if source == "iscsi":
+        for name in ("bus", "target", "unit", "adapter_wwpn"):
+            if item.get(name) is not None:
+                raise ValidationError(_field(prefix, name), "goes with an adapter source, not iscsi")
+        values.update(iscsi_values(item["iscsi"], prefix))
+        if item.get("managed") is not None:
+            values["managed"] = item["managed"]
+        return HostdevScsi(**values)
+    if item.get("managed"):
+        raise ValidationError(_field(prefix, "managed"), "must be false or unset for an adapter hostdev (libvirt "
+                              "accepts managed='yes' there but the guest then fails to start)")
+    adapter = resolve_adapter(item, prefix, hypervisor)
+    address = []
+    for name in ("bus", "target", "unit"):
+        if item.get(name) is None:
+            raise ValidationError(_field(prefix, name), "is required with an adapter source (the LUN's "
+                                  "bus/target/unit on that HBA, as in H:B:T:L)")
+        address.append(parse_int(item[name], _field(prefix, name), 0, 0xFFFFFFFF))
+    host_number = int(adapter[len("scsi_host"):])
+    lun_name = "scsi_%d_%d_%d_%d" % tuple([host_number] + address)
+    if hypervisor.nodedev(lun_name, required=False) is None:
+        raise ValidationError(_field(prefix, "unit"), "no SCSI LUN %d:%d:%d:%d on %s (node device %s): "
+                              "libvirt would accept it and the guest would fail to start"
+                              % (tuple([host_number] + address) + (adapter, lun_name)))
+    values.update(adapter=adapter, source_bus=address[0], source_target=address[1], source_unit=address[2])
+    return HostdevScsi(**values)
+
+
+def resolve_adapter(item, prefix, hypervisor):
+    if item.get("adapter"):
+        name = str(item["adapter"])
+        if not re.match(r"^scsi_host\d+$", name):
+            raise ValidationError(_field(prefix, "adapter"), "expected a SCSI host node device name scsi_hostN "
+                                  "(see scsi.virt.scsi_host_info)", name)
+        if item.get("adapter_wwpn"):
+            raise ValidationError(_field(prefix, "adapter_wwpn"), "give adapter or adapter_wwnn+adapter_wwpn, "
+                                  "not both")
+        if hypervisor.nodedev(name, required=False) is None:
+            raise NotFoundError("%s: no SCSI host %r on this hypervisor" % (_field(prefix, "adapter"), name))
+        return name
+    if not item.get("adapter_wwpn"):
+        raise ValidationError(_field(prefix, "adapter_wwpn"), "is required with adapter_wwnn (a vHBA is "
+                              "identified by its WWN pair)")
+    wwnn = parse_wwn(item["adapter_wwnn"], _field(prefix, "adapter_wwnn"))
+    wwpn = parse_wwn(item["adapter_wwpn"], _field(prefix, "adapter_wwpn"))
+    host = find_scsi_host_by_wwn(hypervisor, wwnn, wwpn)
+    if host is None:
+        raise NotFoundError("%s: no SCSI host (vHBA) with wwnn %s and wwpn %s on this hypervisor; create it "
+                            "with scsi.virt.vhba first" % (_field(prefix, "adapter_wwnn"), wwnn, wwpn))
+    return host.name

@@ -1,0 +1,38 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every scsi.virt module does the same way: the connection option, and errors as fail_json."""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.scsi.virt.plugins.module_utils._connection import HAS_LIBVIRT, Hypervisor
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+from ansible_collections.scsi.virt.plugins.module_utils._xml import HAS_LXML
+
+
+def connection_spec():
+    return {"uri": {"type": "str", "default": "qemu:///system"}}
+
+
+def run_module(module, body):
+    """Open the connection, run ``body(hypervisor) -> result dict``, exit or fail cleanly."""
+    if not HAS_LIBVIRT:
+        module.fail_json(msg=missing_required_lib("libvirt-python"))
+    if not HAS_LXML:
+        module.fail_json(msg=missing_required_lib("lxml"))
+    hypervisor = None
+    try:
+        hypervisor = Hypervisor(module.params["uri"])
+        result = body(hypervisor)
+    except ScsiVirtError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+    except Exception as exc:  # a bug of ours: still one clear line, with the trace for -vvv
+        module.fail_json(msg="internal error in %s: %s: %s" % (module._name, type(exc).__name__, exc),
+                         exception=traceback.format_exc())
+    finally:
+        if hypervisor is not None:
+            hypervisor.close()
+    module.exit_json(**result)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install everything scsi.virt needs on a fresh Debian 12 machine (root): Debian packages for
+# libvirt/QEMU/tgt and the guest kernel, and a Python venv (.venv) with Ansible, libvirt-python
+# built against the system libvirt, lxml and the test tools. Idempotent: re-running is cheap.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+venv="${SCSI_VIRT_VENV:-$here/.venv}"
+
+apt_packages=(
+  libvirt-daemon-system libvirt-clients libvirt-dev libvirt-daemon-driver-storage-iscsi-direct
+  qemu-system-x86 qemu-block-extra qemu-utils tgt open-iscsi
+  linux-image-amd64 busybox-static sg3-utils lsscsi qemu-guest-agent
+  libxml2-utils pkg-config gcc python3-dev cpio
+)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "bootstrap: creating venv $venv"
+  python3 -m venv "$venv"
+fi
+stamp="$venv/.requirements.sha"
+want=$(cat "$here/requirements.txt" "$here/tests/requirements.txt" | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: installing Python requirements into $venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q -r "$here/requirements.txt" -r "$here/tests/requirements.txt"
+  echo "$want" > "$stamp"
+fi
+echo "bootstrap: ready ($("$venv/bin/ansible" --version | head -1))"
