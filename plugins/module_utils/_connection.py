@@ -114,6 +114,12 @@ class Hypervisor:
                 raise NotFoundError("pool: no storage pool named %r on %s" % (name, mask_uri(self.uri)))
             raise ScsiVirtError("libvirt error while looking up pool %r: %s" % (name, exc.get_error_message()))
 
+    def pool_xml(self, pool):
+        """The pool's persistent definition (the test driver knows no INACTIVE flag: it keeps one)."""
+        flags = 0 if self.is_test_driver else libvirt.VIR_STORAGE_XML_INACTIVE
+        with libvirt_errors("reading pool %r" % pool.name()):
+            return pool.XMLDesc(flags)
+
     def all_pools(self):
         with libvirt_errors("listing storage pools"):
             return self.conn.listAllStoragePools(0)

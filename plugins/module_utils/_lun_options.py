@@ -116,9 +116,8 @@ _HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
-def iscsi_values(iscsi, prefix):
-    """The iSCSI source as descriptor values (name ``IQN/LUN``, host, auth through a libvirt secret)."""
-    field = _field(prefix, "iscsi")
+def iscsi_values(iscsi, field):
+    """The iSCSI source (option path ``field``) as descriptor values: name ``IQN/LUN``, host, auth secret."""
     host = str(iscsi["host"])
     if not _HOSTNAME.match(host):
         raise ValidationError(field + ".host", "expected a host name or IP address", host)
@@ -189,7 +188,7 @@ def disk_lun_from_item(item, prefix, hypervisor, warnings):
         values.update(type="volume", pool=parse_object_name(item["pool"], _field(prefix, "pool")),
                       volume=parse_object_name(item["volume"], _field(prefix, "volume")))
     else:
-        values.update(type="network", **iscsi_values(item["iscsi"], prefix))
+        values.update(type="network", **iscsi_values(item["iscsi"], _field(prefix, "iscsi")))
     values.update(access_values(item, prefix, hypervisor, warnings))
     disk = DiskLun(**values)
     check_disk_source(hypervisor, disk, prefix)
@@ -251,7 +250,7 @@ def hostdev_from_item(item, prefix, hypervisor, warnings):
         for name in ("bus", "target", "unit", "adapter_wwpn"):
             if item.get(name) is not None:
                 raise ValidationError(_field(prefix, name), "goes with an adapter source, not iscsi")
-        values.update(iscsi_values(item["iscsi"], prefix))
+        values.update(iscsi_values(item["iscsi"], _field(prefix, "iscsi")))
         if item.get("managed") is not None:
             values["managed"] = item["managed"]
         return HostdevScsi(**values)
