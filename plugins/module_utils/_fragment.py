@@ -376,8 +376,8 @@ class DomainWriter:
             if identity not in plan.existing(kind):
                 return
             time.sleep(0.2)
-        raise ScsiVirtError("the guest did not release %s within %.0f s" % (change.device.describe(),
-                                                                           self.detach_timeout))
+        raise ScsiVirtError("the guest did not release %s within %.0f s"
+                            % (change.device.describe(), self.detach_timeout))
 
     def _rollback_live(self, done):
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE

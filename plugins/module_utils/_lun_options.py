@@ -36,8 +36,9 @@ ISCSI_SPEC = {
         "type": "dict",
         "options": {
             "username": {"type": "str", "required": True},
-            "secret_usage": {"type": "str"},
-            "secret_uuid": {"type": "str"},
+            # Names of a libvirt secret, not the secret itself: the password never passes through here.
+            "secret_usage": {"type": "str", "no_log": False},
+            "secret_uuid": {"type": "str", "no_log": False},
         },
         "mutually_exclusive": [["secret_usage", "secret_uuid"]],
         "required_one_of": [["secret_usage", "secret_uuid"]],

@@ -35,6 +35,7 @@ def superseded_fields(desired):
                 out.extend(name for other in alternatives if other is not chosen for name in other)
     return out
 
+
 ADAPTER_SPEC = {
     "type": {"type": "str", "required": True, "choices": ["fc_host", "scsi_host"]},
     "name": {"type": "str"},

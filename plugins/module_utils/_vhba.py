@@ -76,8 +76,8 @@ class VhbaManager:
             candidates = [h for h in self.hosts.values() if h.wwnn == req.parent_wwnn and h.wwpn == req.parent_wwpn]
             field = "parent_wwnn"
             if not candidates:
-                raise NotFoundError("parent_wwnn: no HBA with wwnn %s and wwpn %s" % (req.parent_wwnn,
-                                                                                       req.parent_wwpn))
+                raise NotFoundError("parent_wwnn: no HBA with wwnn %s and wwpn %s"
+                                    % (req.parent_wwnn, req.parent_wwpn))
         elif req.parent_fabric_wwn:
             candidates = [h for h in capable if h.fabric_wwn == req.parent_fabric_wwn]
             field = "parent_fabric_wwn"
@@ -106,8 +106,8 @@ class VhbaManager:
                 raise ValidationError("wwpn", "%s is already used by %s (wwnn %s)" % (
                     self.req.wwpn, host.name, host.wwnn))
             if host.wwnn == self.req.wwnn and not self.hosts.get(host.parent, ScsiHostDevice()).vport_capable:
-                raise ValidationError("wwnn", "%s is the node name of the physical HBA %s" % (self.req.wwnn,
-                                                                                                host.name))
+                raise ValidationError("wwnn", "%s is the node name of the physical HBA %s"
+                                      % (self.req.wwnn, host.name))
 
     def present(self):
         if (self.req.wwnn is None) != (self.req.wwpn is None):
@@ -120,8 +120,8 @@ class VhbaManager:
                                       % (self.req.wwnn, self.req.wwpn, existing.name))
             if self.req.parent and existing.parent != self.req.parent:
                 self.warnings.append("vHBA %s exists under %s, not the requested parent %s; it was left as it is "
-                                     "(remove it first to move it)" % (existing.name, existing.parent,
-                                                                        self.req.parent))
+                                     "(remove it first to move it)"
+                                     % (existing.name, existing.parent, self.req.parent))
             return False, existing, None
         parent = self.choose_parent()
         if self.req.wwnn:

@@ -10,7 +10,7 @@ short_description: Pass host SCSI LUNs to a libvirt guest as C(<disk device='lun
 version_added: 0.1.0
 description:
   - Attaches, updates or detaches SCSI LUNs on a libvirt domain as C(<disk device='lun' bus='scsi'>)
-    (QEMU C(scsi-block): the guest sends SCSI commands to the real LUN and sees its vendor, model and WWN).
+    (QEMU C(scsi-block), so the guest sends SCSI commands to the real LUN and sees its vendor, model and WWN).
   - The source is a host block device (O(dev), or the LUN selected by its WWN with O(wwn)), a volume of a
     C(scsi)/C(iscsi)/C(iscsi-direct) storage pool (O(pool) + O(volume)), or an iSCSI LUN (O(iscsi)).
   - Only the LUN disk fragments (and a virtio-scsi controller when one is needed) are rewritten; the rest of
@@ -60,7 +60,7 @@ seealso:
     link: https://libvirt.org/formatdomain.html#hard-drives-floppy-disks-cdroms
     description: The C(device='lun') disk and its C(sgio)/C(rawio) attributes.
 author:
-  - scsi.virt maintainers
+  - scsi.virt maintainers (@scsi-virt)
 """
 
 EXAMPLES = r"""

@@ -9,7 +9,7 @@ module: scsi_hostdev
 short_description: Pass host SCSI devices to a libvirt guest as C(<hostdev type='scsi'>) or vhost-scsi
 version_added: 0.1.0
 description:
-  - Attaches, updates or detaches C(<hostdev mode='subsystem' type='scsi'>) devices (QEMU C(scsi-generic)):
+  - Attaches, updates or detaches C(<hostdev mode='subsystem' type='scsi'>) devices (QEMU C(scsi-generic)),
     a LUN on a host HBA (O(adapter) or a vHBA by O(adapter_wwnn)/O(adapter_wwpn), plus O(bus)/O(target)/O(unit)),
     or an iSCSI LUN (O(iscsi)).
   - Also C(<hostdev type='scsi_host'>) vhost-scsi targets by WWPN (O(vhost_wwpn)).
@@ -64,7 +64,7 @@ seealso:
     link: https://libvirt.org/formatdomain.html#host-device-assignment
     description: SCSI and scsi_host hostdevs.
 author:
-  - scsi.virt maintainers
+  - scsi.virt maintainers (@scsi-virt)
 """
 
 EXAMPLES = r"""

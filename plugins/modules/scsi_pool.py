@@ -141,7 +141,7 @@ seealso:
     link: https://libvirt.org/formatstorage.html
     description: The C(scsi) pool adapter forms.
 author:
-  - scsi.virt maintainers
+  - scsi.virt maintainers (@scsi-virt)
 """
 
 EXAMPLES = r"""

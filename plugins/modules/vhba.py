@@ -60,7 +60,7 @@ seealso:
     link: https://libvirt.org/formatnode.html
     description: Node device XML with the C(fc_host) and C(vport_ops) capabilities.
 author:
-  - scsi.virt maintainers
+  - scsi.virt maintainers (@scsi-virt)
 """
 
 EXAMPLES = r"""

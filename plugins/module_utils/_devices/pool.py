@@ -48,5 +48,3 @@ class StoragePool(Descriptor):
 
     def describe(self):
         return "storage pool %s" % self.name
-
-
