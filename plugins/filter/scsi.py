@@ -1,0 +1,50 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters for the LUN lists the scsi.virt modules return."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+from ansible_collections.scsi.virt.plugins.module_utils._guest import lun_problems
+
+try:
+    import jmespath
+    HAS_JMESPATH = True
+except ImportError:  # pragma: no cover
+    HAS_JMESPATH = False
+
+
+def lun_query(data, expression):
+    """Select from module results with a JMESPath expression (no community.general needed)."""
+    if not HAS_JMESPATH:
+        raise AnsibleFilterError("scsi.virt.lun_query needs the jmespath Python library on the controller")
+    try:
+        return jmespath.search(expression, data)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise AnsibleFilterError("scsi.virt.lun_query: invalid expression %r: %s" % (expression, exc))
+
+
+def guest_lun_problems(devices, expected=None, absent=None):
+    """See guest_lun_problems.yml; the same check guest_scsi_info's expect/absent options make."""
+    try:
+        return lun_problems(devices, expected, absent)
+    except ScsiVirtError as exc:
+        raise AnsibleFilterError("scsi.virt.guest_lun_problems: %s" % exc.msg)
+
+
+def lun_items(luns, kind):
+    """The items of a lun_passthrough list of one kind ('disk' unless said), without the 'kind' key."""
+    out = []
+    for item in luns or []:
+        if item.get("kind", "disk") not in ("disk", "hostdev"):
+            raise AnsibleFilterError("scsi.virt.lun_items: kind must be disk or hostdev, got %r" % item.get("kind"))
+        if item.get("kind", "disk") == kind:
+            out.append({k: v for k, v in item.items() if k != "kind"})
+    return out
+
+
+class FilterModule:
+    def filters(self):
+        return {"lun_query": lun_query, "guest_lun_problems": guest_lun_problems, "lun_items": lun_items}

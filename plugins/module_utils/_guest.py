@@ -1,0 +1,187 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the guest itself sees: its SCSI devices read from sysfs through qemu-guest-agent.
+
+The guest is asked to run a small POSIX shell script (busybox is enough) that prints one
+``key=value`` line per attribute and a blank line per device; ``parse_guest_scsi`` turns that into
+dicts. sdX names are reported but never used to find a LUN: guests name disks in probe order.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+
+try:
+    import libvirt
+    import libvirt_qemu
+    HAS_LIBVIRT_QEMU = True
+except ImportError:  # pragma: no cover
+    libvirt = libvirt_qemu = None
+    HAS_LIBVIRT_QEMU = False
+
+RESCAN_SCRIPT = 'for s in /sys/class/scsi_host/host*/scan; do [ -w "$s" ] && echo "- - -" > "$s"; done; true'
+
+# One device per block: its H:B:T:L, then sysfs attributes, then block device name and size.
+LIST_SCRIPT = r'''
+for d in /sys/bus/scsi/devices/*:*:*:*; do
+  [ -e "$d" ] || continue
+  echo "address=${d##*/}"
+  for a in vendor model rev type wwid state; do
+    [ -r "$d/$a" ] && echo "$a=$(cat "$d/$a" 2>/dev/null | tr -d '\n')"
+  done
+  for b in "$d"/block/*; do
+    [ -e "$b" ] || continue
+    echo "block=${b##*/}"
+    [ -r "$b/size" ] && echo "sectors=$(cat "$b/size")"
+  done
+  for g in "$d"/scsi_generic/*; do [ -e "$g" ] && echo "generic=${g##*/}"; done
+  echo
+done
+'''
+
+READ_SCRIPT = 'dd if=/dev/%s of=/dev/null bs=4096 count=%d 2>&1 && echo read-ok'
+
+
+def parse_guest_scsi(text):
+    """The guest script's output -> [device dict]. Strings stay strings; numbers become ints."""
+    devices, current = [], {}
+    for line in text.splitlines() + [""]:
+        line = line.strip()
+        if not line:
+            if current:
+                devices.append(_finish(current))
+                current = {}
+            continue
+        key, _sep, value = line.partition("=")
+        current[key] = value.strip()
+    return devices
+
+
+def _finish(raw):
+    host, bus, target, lun = (int(p) for p in raw["address"].split(":"))
+    device = {"address": raw["address"], "host": host, "bus": bus, "target": target, "lun": lun,
+              "vendor": raw.get("vendor", "").strip(), "model": raw.get("model", "").strip(),
+              "rev": raw.get("rev", "").strip(), "type": int(raw["type"]) if raw.get("type", "").isdigit() else None,
+              "state": raw.get("state"), "wwid": raw.get("wwid"), "wwn": wwn_from_wwid(raw.get("wwid")),
+              "block": raw.get("block"), "generic": raw.get("generic")}
+    device["size"] = int(raw["sectors"]) * 512 if raw.get("sectors", "").isdigit() else None
+    return device
+
+
+def wwn_from_wwid(wwid):
+    """The NAA WWN in a Linux wwid ('naa.6001405...' -> '6001405...'); None for t10./eui. forms."""
+    if wwid and wwid.startswith("naa."):
+        return wwid[4:].lower()
+    return None
+
+
+def _normalize_wwn(value):
+    text = str(value).strip().lower()
+    for prefix in ("naa.", "0x"):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    return text.replace(":", "")
+
+
+def _matches(device, spec):
+    if spec.get("wwn") and device.get("wwn") != _normalize_wwn(spec["wwn"]):
+        return False
+    if spec.get("address") and device.get("address") != spec["address"]:
+        return False
+    return True
+
+
+def _describe(spec):
+    return ", ".join("%s %s" % (k, spec[k]) for k in ("wwn", "address") if spec.get(k)) or str(spec)
+
+
+def lun_problems(devices, expected=None, absent=None):
+    """Messages for each expected LUN missing or different in ``devices``, and each absent one present.
+
+    ``expected`` items select a device by ``wwn`` and/or ``address`` (the guest's H:B:T:L) and may check
+    ``vendor``, ``model``, ``size`` (bytes), ``min_size`` and ``readable``.
+    """
+    problems = []
+    for spec in expected or []:
+        if not (spec.get("wwn") or spec.get("address")):
+            raise ScsiVirtError("expect: each expected LUN needs wwn or address, got %r" % (spec,))
+        found = [d for d in devices if _matches(d, spec)]
+        if not found:
+            problems.append("LUN %s is not in the guest (it sees: %s)" % (_describe(spec), "; ".join(
+                "%s %s %s wwn %s" % (d["address"], d.get("vendor"), d.get("model"), d.get("wwn"))
+                for d in devices) or "no SCSI devices"))
+            continue
+        device = found[0]
+        for key in ("vendor", "model", "size", "readable"):
+            if spec.get(key) is not None and device.get(key) != spec[key]:
+                problems.append("LUN %s: %s is %r, expected %r" % (_describe(spec), key, device.get(key), spec[key]))
+        if spec.get("min_size") is not None and (device.get("size") or 0) < int(spec["min_size"]):
+            problems.append("LUN %s: size %s is below %s" % (_describe(spec), device.get("size"), spec["min_size"]))
+    for spec in absent or []:
+        if not (spec.get("wwn") or spec.get("address")):
+            raise ScsiVirtError("absent: each LUN needs wwn or address, got %r" % (spec,))
+        if any(_matches(d, spec) for d in devices):
+            problems.append("LUN %s is still in the guest" % _describe(spec))
+    return problems
+
+
+class GuestAgent:
+    """Run shell commands in a guest through qemu-guest-agent (guest-exec)."""
+
+    def __init__(self, dom, timeout=30):
+        if not HAS_LIBVIRT_QEMU:
+            raise ScsiVirtError("the libvirt_qemu module (part of libvirt-python) is required")
+        self.dom = dom
+        self.timeout = timeout
+
+    def _command(self, payload, timeout=10):
+        try:
+            reply = libvirt_qemu.qemuAgentCommand(self.dom, json.dumps(payload), timeout, 0)
+        except libvirt.libvirtError as exc:
+            raise ScsiVirtError("guest agent of domain %r did not answer %s: %s (is qemu-guest-agent running in "
+                                "the guest, with an org.qemu.guest_agent.0 channel?)" % (
+                                    self.dom.name(), payload["execute"], exc.get_error_message()))
+        return json.loads(reply)["return"]
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._command({"execute": "guest-ping"}, timeout=5)
+                return
+            except ScsiVirtError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
+    def run(self, script):
+        pid = self._command({"execute": "guest-exec", "arguments": {
+            "path": "/bin/sh", "arg": ["-c", script], "capture-output": True}})["pid"]
+        deadline = time.monotonic() + self.timeout
+        while True:
+            status = self._command({"execute": "guest-exec-status", "arguments": {"pid": pid}})
+            if status.get("exited"):
+                out = base64.b64decode(status.get("out-data", "")).decode("utf-8", "replace")
+                err = base64.b64decode(status.get("err-data", "")).decode("utf-8", "replace")
+                return status.get("exitcode", 0), out, err
+            if time.monotonic() > deadline:
+                raise ScsiVirtError("command in domain %r did not finish within %d s" % (self.dom.name(),
+                                                                                       self.timeout))
+            time.sleep(0.1)
+
+    def scsi_devices(self, rescan=False):
+        if rescan:
+            self.run(RESCAN_SCRIPT)
+        code, out, err = self.run(LIST_SCRIPT)
+        if code != 0:
+            raise ScsiVirtError("listing SCSI devices in domain %r failed (exit %s): %s" % (self.dom.name(), code,
+                                                                                           err.strip()))
+        return parse_guest_scsi(out)
+
+    def read_first_blocks(self, block, count=1):
+        code, out, _err = self.run(READ_SCRIPT % (block, count))
+        return code == 0 and "read-ok" in out
