@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Run the molecule scenarios: `default` (libvirt's test driver through libvirtd) and, when the lab
+# can run here, `lab` (a real QEMU guest with iSCSI LUNs). Daemons started here are stopped here.
+#   scripts/molecule.sh [default|lab ...]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+export PATH="${SCSI_VIRT_VENV:-$here/.venv}/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
+scenarios=("$@")
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(default lab)
+state=$(mktemp -d /tmp/scsi-virt-molecule.XXXXXX)
+cleanup() {
+  [ -f "$state/keeper.pid" ] && python tests/support/test_node_keeper.py stop "$state/keeper.pid"
+  [ -f "$state/stop-libvirtd" ] && bash lab/libvirtd.sh stop
+  [ -f "$state/stop-lab" ] && bash lab/lab.sh down
+  rm -rf "$state"
+}
+trap cleanup EXIT
+for scenario in "${scenarios[@]}"; do
+  case "$scenario" in
+    default)
+      bash lab/libvirtd.sh status >/dev/null 2>&1 || { bash lab/libvirtd.sh start; touch "$state/stop-libvirtd"; }
+      python tests/support/test_node_keeper.py start "$state/keeper.pid"
+      molecule test -s default
+      python tests/support/test_node_keeper.py stop "$state/keeper.pid"
+      ;;
+    lab)
+      bash lab/lab.sh status >/dev/null 2>&1 || { bash lab/lab.sh up; touch "$state/stop-lab"; }
+      molecule test -s lab
+      ;;
+    *) echo "unknown scenario $scenario"; exit 2 ;;
+  esac
+done

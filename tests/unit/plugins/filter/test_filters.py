@@ -1,0 +1,32 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.scsi.virt.plugins.filter.scsi import guest_lun_problems, lun_items, lun_query
+
+VOLUMES = [{"name": "unit:0:0:1", "path": "/dev/disk/by-path/a", "capacity": 2 << 30},
+           {"name": "unit:0:0:2", "path": "/dev/disk/by-path/b", "capacity": 1 << 20}]
+
+
+def test_lun_query_selects_with_jmespath():
+    assert lun_query(VOLUMES, "[?capacity > `1073741824`].path") == ["/dev/disk/by-path/a"]
+    with pytest.raises(AnsibleFilterError, match="invalid expression"):
+        lun_query(VOLUMES, "[?capacity >")
+
+
+def test_lun_items_splits_by_kind_and_drops_the_key():
+    luns = [{"dev": "/dev/sdb"}, {"kind": "hostdev", "adapter": "scsi_host3"}, {"kind": "disk", "wwn": "0x1"}]
+    assert lun_items(luns, "disk") == [{"dev": "/dev/sdb"}, {"wwn": "0x1"}]
+    assert lun_items(luns, "hostdev") == [{"adapter": "scsi_host3"}]
+    with pytest.raises(AnsibleFilterError, match="kind must be disk or hostdev"):
+        lun_items([{"kind": "tape"}], "disk")
+
+
+def test_guest_lun_problems_reports_through_the_filter_error():
+    assert guest_lun_problems([], [{"wwn": "6001405abcdef012"}])[0].startswith("LUN wwn 6001405abcdef012")
+    with pytest.raises(AnsibleFilterError, match="needs wwn or address"):
+        guest_lun_problems([], [{"vendor": "IET"}])
