@@ -1,0 +1,182 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only views for the *_info modules: HBAs, LUNs and who uses them, a domain's SCSI devices.
+
+They return the same canonical dicts (``Descriptor.as_dict()``) the change modules return.
+"""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import ScsiController
+from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
+from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiLunDevice, StorageNodeDevice
+from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import StoragePool
+from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
+from ansible_collections.scsi.virt.plugins.module_utils._lun_options import LUN_POOL_TYPES
+from ansible_collections.scsi.virt.plugins.module_utils._vhba import is_vhba, scsi_hosts
+from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
+
+# Roots of the host's views, module constants so unit tests can point them at a fake tree.
+SYSFS = "/sys"
+DEV_DISK = "/dev/disk"
+
+
+# -- SCSI hosts ------------------------------------------------------------------------------
+def scsi_host_facts(hypervisor, name=None, wwnn=None, wwpn=None, vport_capable=None):
+    hosts = scsi_hosts(hypervisor)
+    out = []
+    for host in sorted(hosts.values(), key=lambda h: (h.host if h.host is not None else 1 << 30, h.name)):
+        if name and host.name != name:
+            continue
+        if wwnn and (host.wwnn, host.wwpn) != (wwnn, wwpn):
+            continue
+        if vport_capable is not None and bool(host.vport_capable) != vport_capable:
+            continue
+        facts = {key: host.values[key] for key in ("name", "parent", "host", "unique_id", "wwnn", "wwpn",
+                                                    "fabric_wwn", "max_vports", "vports")}
+        facts.update(fc_host=bool(host.fc_host), vport_capable=bool(host.vport_capable),
+                     free_vports=host.free_vports(), is_vhba=is_vhba(host, hosts),
+                     vhbas=sorted(h.name for h in hosts.values() if h.parent == host.name and is_vhba(h, hosts)))
+        out.append(facts)
+    return out
+
+
+# -- a domain's SCSI devices -------------------------------------------------------------------
+def domain_scsi_facts(hypervisor, dom, live=False):
+    active = hypervisor.domain_active(dom)
+    plan = DomainPlan(hypervisor.domain_xml(dom, live=live and active))
+    return {
+        "name": plan.name,
+        "active": active,
+        "controllers": [c.as_dict() for c in plan.existing(ScsiController).values()],
+        "luns": [d.as_dict() for d in plan.existing(DiskLun).values()],
+        "hostdevs": [h.as_dict() for h in list(plan.existing(HostdevScsi).values())
+                     + list(plan.existing(HostdevVhost).values())],
+    }
+
+
+# -- LUNs --------------------------------------------------------------------------------------
+def host_links(block):
+    """{'by_path': [...], 'by_id': [...]}: the host's /dev/disk symlinks that resolve to /dev/<block>."""
+    target = os.path.join("/dev", os.path.basename(block))
+    links = {"by_path": [], "by_id": []}
+    for kind in ("by-path", "by-id"):
+        directory = os.path.join(DEV_DISK, kind)
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.basename(os.path.realpath(path)) == os.path.basename(target):
+                links[kind.replace("-", "_")].append(path)
+    return links
+
+
+def sysfs_wwid(block):
+    try:
+        with open(os.path.join(SYSFS, "block", os.path.basename(block), "device", "wwid")) as handle:
+            return handle.read().strip()
+    except OSError:
+        return None
+
+
+def wwn_of(wwid):
+    if wwid and wwid.startswith("naa."):
+        return wwid[4:].lower()
+    return None
+
+
+def _usage_index(hypervisor):
+    """Who uses what: {('path', p) | ('volume', pool, vol) | ('adapter', name, b, t, u): [user dict]}."""
+    index = {}
+    for dom in hypervisor.all_domains():
+        active = hypervisor.domain_active(dom)
+        plan = DomainPlan(hypervisor.domain_xml(dom))
+        for disk in plan.existing(DiskLun).values():
+            user = {"domain": plan.name, "active": active, "as": "disk", "target_dev": disk.target_dev,
+                    "address": _address(disk)}
+            if disk.type == "volume":
+                index.setdefault(("volume", disk.pool, disk.volume), []).append(user)
+            elif disk.dev:
+                index.setdefault(("path", os.path.realpath(disk.dev) if hypervisor.is_local else disk.dev),
+                                 []).append(user)
+        for hostdev in plan.existing(HostdevScsi).values():
+            if hostdev.adapter:
+                index.setdefault(("adapter", hostdev.adapter, hostdev.source_bus, hostdev.source_target,
+                                  hostdev.source_unit), []).append(
+                    {"domain": plan.name, "active": active, "as": "hostdev", "address": _address(hostdev)})
+    return index
+
+
+def _address(device):
+    parts = [device.values.get(k) for k in ("address_controller", "address_bus", "address_target", "address_unit")]
+    return None if parts[2] is None else "%s:%s:%s:%s" % tuple(p or 0 for p in parts)
+
+
+def lun_facts(hypervisor, wwn=None, host=None, pool=None):
+    usage = _usage_index(hypervisor)
+    storage = {}
+    for element in hypervisor.nodedevs("storage"):
+        dev = StorageNodeDevice.from_element(element)
+        storage.setdefault(dev.parent, dev)
+    luns = []
+    if pool is None:
+        for element in hypervisor.nodedevs("scsi"):
+            lun = ScsiLunDevice.from_element(element)
+            if host is not None and lun.host != host:
+                continue
+            block = storage.get(lun.name)
+            entry = {"source": "scsi", "name": lun.name, "address": "%s:%s:%s:%s" % (
+                lun.host, lun.bus, lun.target, lun.lun), "host": lun.host, "bus": lun.bus, "target": lun.target,
+                "lun": lun.lun, "scsi_type": lun.scsi_type, "block": None, "vendor": None, "model": None,
+                "serial": None, "size": None, "wwid": None, "wwn": None, "by_path": [], "by_id": []}
+            if block is not None:
+                entry.update(block=block.block, vendor=block.vendor, model=block.model, serial=block.serial,
+                             size=block.size)
+                if block.block and hypervisor.is_local:
+                    entry.update(host_links(block.block))
+                    entry["wwid"] = sysfs_wwid(block.block)
+                    entry["wwn"] = wwn_of(entry["wwid"])
+            paths = ([entry["block"]] if entry["block"] else []) + entry["by_path"] + entry["by_id"]
+            users = [u for p in paths for u in usage.get(("path", os.path.realpath(p) if hypervisor.is_local
+                                                           else p), [])]
+            users += usage.get(("adapter", "scsi_host%s" % lun.host, lun.bus, lun.target, lun.lun), [])
+            entry["used_by"] = _unique(users)
+            luns.append(entry)
+    for pool_obj in hypervisor.all_pools():
+        described = StoragePool.from_element(parse_xml(hypervisor.pool_xml(pool_obj), "pool"))
+        if described.type not in LUN_POOL_TYPES or (pool and described.name != pool):
+            continue
+        for volume in hypervisor.volumes(pool_obj):
+            entry = {"source": "pool", "pool": described.name, "name": volume["name"], "path": volume["path"],
+                     "key": volume["key"], "size": volume["capacity"], "wwn": _wwn_from_key(volume["key"])}
+            users = usage.get(("volume", described.name, volume["name"]), [])
+            users += usage.get(("path", os.path.realpath(volume["path"]) if hypervisor.is_local
+                                else volume["path"]), [])
+            entry["used_by"] = _unique(users)
+            luns.append(entry)
+    if wwn:
+        luns = [entry for entry in luns if entry.get("wwn") == wwn]
+    return luns
+
+
+def _wwn_from_key(key):
+    """SCSI pools key volumes by the LUN's WWID as udev prints it: '3' + NAA hex."""
+    if key and key.startswith("3") and all(c in "0123456789abcdefABCDEF" for c in key[1:]) \
+            and len(key) in (17, 33):
+        return key[1:].lower()
+    return None
+
+
+def _unique(users):
+    seen, out = set(), []
+    for user in users:
+        marker = tuple(sorted((k, str(v)) for k, v in user.items()))
+        if marker not in seen:
+            seen.add(marker)
+            out.append(user)
+    return out
