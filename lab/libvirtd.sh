@@ -29,6 +29,11 @@ start() {
   if ! pgrep -x virtlogd >/dev/null; then
     virtlogd -d -p "$state/virtlogd.pid"
   fi
+  # libvirt moves mounts under /dev into each guest's private /dev namespace and cannot move the
+  # /dev/kvm mask: the lab's guests do without that namespace.
+  if ! grep -q '^namespaces = \[\]  # scsi.virt lab' /etc/libvirt/qemu.conf; then
+    echo 'namespaces = []  # scsi.virt lab: /dev/kvm is masked for libvirtd (lab/libvirtd.sh)' >> /etc/libvirt/qemu.conf
+  fi
   install -m 600 /dev/null "$state/nokvm"
   local mask=""
   [ -e /dev/kvm ] && mask="mount --bind $state/nokvm /dev/kvm &&"

@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 export PATH="${SCSI_VIRT_VENV:-$here/.venv}/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
+export SCSI_VIRT_PYTHON="${SCSI_VIRT_VENV:-$here/.venv}/bin/python"
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(default lab)
 state=$(mktemp -d /tmp/scsi-virt-molecule.XXXXXX)

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Build the lab guest's initramfs: busybox, the SCSI/virtio kernel modules, qemu-guest-agent.
+
+    build_guest.py OUT_DIR      -> OUT_DIR/vmlinuz, OUT_DIR/initrd.img (reused when up to date)
+
+The guest has no udev and no disk: /init loads the modules in dependency order (from the host
+kernel's modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+
+# What the guest needs: virtio PCI + virtio-scsi + SCSI disks and sg, and the console for the agent.
+# The crypto providers are loaded explicitly because crc-t10dif/crc64-rocksoft look them up at load
+# time through request_module, which nothing serves in this initramfs.
+WANTED = ["virtio_pci", "crct10dif_generic", "crc64_rocksoft_generic", "virtio_scsi", "sd_mod", "sg",
+          "virtio_console"]
+
+INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /run /var/run /tmp /etc
+echo "root:x:0:0:root:/:/bin/sh" > /etc/passwd
+while read m; do insmod "/lib/modules/$m" 2>/dev/null || echo "init: insmod $m failed"; done < /modules.order
+port=""
+for i in $(seq 100); do
+  for p in /sys/class/virtio-ports/*; do
+    [ "$(cat "$p/name" 2>/dev/null)" = org.qemu.guest_agent.0 ] && port="/dev/${p##*/}"
+  done
+  [ -n "$port" ] && [ -e "$port" ] && break
+  sleep 0.1
+done
+echo "init: guest agent on $port"
+/usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
+echo "init: ready"
+while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
+"""
+
+
+def module_closure(kernel_dir):
+    deps = {}
+    with open(os.path.join(kernel_dir, "modules.dep")) as handle:
+        for line in handle:
+            path, _sep, rest = line.partition(":")
+            deps[os.path.basename(path).split(".ko")[0].replace("-", "_")] = (path, rest.split())
+    by_path = {path: name for name, (path, _r) in deps.items()}
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        if name not in deps:
+            raise SystemExit("kernel module %s not found in %s/modules.dep" % (name, kernel_dir))
+        path, requires = deps[name]
+        for dep in reversed(requires):  # modules.dep lists the deepest dependency last
+            visit(by_path[dep])
+        order.append(path)
+
+    for name in WANTED:
+        visit(name)
+    return order
+
+
+def shared_libraries(binary):
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    libs = []
+    for line in out.splitlines():
+        parts = line.split()
+        for part in parts:
+            if part.startswith("/"):
+                libs.append(part)
+    return libs
+
+
+def build(out_dir):
+    kernels = sorted(glob.glob("/boot/vmlinuz-*"))
+    if not kernels:
+        raise SystemExit("no kernel in /boot: install linux-image-amd64 (scripts/bootstrap.sh)")
+    kernel = kernels[-1]
+    release = kernel.split("vmlinuz-", 1)[1]
+    kernel_dir = "/lib/modules/%s" % release
+    initrd = os.path.join(out_dir, "initrd.img")
+    sources = [kernel, "/usr/sbin/qemu-ga", "/bin/busybox", os.path.abspath(__file__)]
+    if os.path.exists(initrd) and all(os.path.getmtime(initrd) >= os.path.getmtime(s) for s in sources):
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory() as root:
+        for sub in ("bin", "proc", "sys", "dev", "lib/modules", "usr/sbin", "run", "tmp"):
+            os.makedirs(os.path.join(root, sub), exist_ok=True)
+        shutil.copy2("/bin/busybox", os.path.join(root, "bin/busybox"))
+        shutil.copy2("/usr/sbin/qemu-ga", os.path.join(root, "usr/sbin/qemu-ga"))
+        for lib in shared_libraries("/usr/sbin/qemu-ga"):
+            dest = os.path.join(root, lib.lstrip("/"))
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy2(lib, dest)
+        order = module_closure(kernel_dir)
+        for path in order:
+            shutil.copy2(os.path.join(kernel_dir, path), os.path.join(root, "lib/modules", os.path.basename(path)))
+        with open(os.path.join(root, "modules.order"), "w") as handle:
+            handle.write("".join(os.path.basename(p) + "\n" for p in order))
+        with open(os.path.join(root, "init"), "w") as handle:
+            handle.write(INIT)
+        os.chmod(os.path.join(root, "init"), 0o755)
+        files = subprocess.run("find . | sort", shell=True, cwd=root, capture_output=True, check=True).stdout
+        archive = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root, input=files,
+                                 capture_output=True, check=True).stdout
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
+        gz.write(archive)
+    with open(initrd + ".tmp", "wb") as handle:
+        handle.write(buffer.getvalue())
+    os.replace(initrd + ".tmp", initrd)
+    shutil.copy2(kernel, os.path.join(out_dir, "vmlinuz"))
+    for name in ("initrd.img", "vmlinuz"):
+        os.chmod(os.path.join(out_dir, name), 0o644)
+    print("guest: initramfs with %d modules for %s (%s)" % (len(order), release, platform.machine()))
+
+
+if __name__ == "__main__":
+    build(sys.argv[1])

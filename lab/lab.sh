@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The real test lab: libvirtd (qemu:///system), a userspace iSCSI target (tgtd, 127.0.0.1:3260,
+# two file-backed LUNs) and a tiny TCG guest with a virtio-scsi controller and qemu-guest-agent.
+#   lab/lab.sh up|down|status|env
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+state="${SCSI_VIRT_LAB_DIR:-/var/tmp/scsi-virt-lab}"
+python="${SCSI_VIRT_VENV:-$repo/.venv}/bin/python"
+domain=scsi-virt-lab
+iqn=iqn.2026-11.io.scsi-virt:lab
+# LUN number -> size in MiB. tgt derives each LUN's NAA WWN from the target id and LUN number:
+# 6000000000000000 0e00000000 <tid:2 bytes> <lun:2 bytes>, so these are stable.
+luns=(1:64 2:32)
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wwn_of() { printf '60000000000000000e0000000001%04x' "$1"; }
+
+tgt_up() {
+  if alive "$state/tgtd.pid"; then return 0; fi
+  mkdir -p "$state/luns"
+  tgtd -f --iscsi portal=127.0.0.1:3260 >"$state/tgtd.log" 2>&1 &
+  echo $! >"$state/tgtd.pid"
+  for _ in $(seq 100); do tgtadm --lld iscsi --mode sys --op show >/dev/null 2>&1 && break; sleep 0.1; done
+  tgtadm --lld iscsi --op new --mode target --tid 1 -T "$iqn"
+  for spec in "${luns[@]}"; do
+    local lun=${spec%%:*} size=${spec#*:}
+    truncate -s "${size}M" "$state/luns/lun$lun.img"
+    tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun "$lun" -b "$state/luns/lun$lun.img"
+  done
+  tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL
+  echo "lab: tgtd serves $iqn with LUNs ${luns[*]} (MiB) on 127.0.0.1:3260 (pid $(cat "$state/tgtd.pid"))"
+}
+
+stop_pid() {
+  alive "$1" || { rm -f "$1"; return 0; }
+  local pid; pid=$(cat "$1")
+  kill "$pid"
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  rm -f "$1"
+  echo "lab: $2 stopped (pid $pid)"
+}
+
+up() {
+  local t0=$SECONDS
+  mkdir -p "$state"
+  chmod 755 "$state"
+  bash "$here/libvirtd.sh" start
+  tgt_up
+  "$python" "$here/build_guest.py" "$state/guest"
+  "$python" "$here/lab_domain.py" up "$domain" "$state/guest" "$state/console.log"
+  echo "lab: up in $((SECONDS - t0)) s"
+}
+
+down() {
+  if bash "$here/libvirtd.sh" status >/dev/null 2>&1; then
+    "$python" "$here/lab_domain.py" down "$domain" || true
+  fi
+  stop_pid "$state/tgtd.pid" tgtd
+  bash "$here/libvirtd.sh" stop
+  rm -rf "$state"
+}
+
+status() {
+  alive "$state/tgtd.pid" && bash "$here/libvirtd.sh" status &&
+    "$python" -c "import libvirt,sys; sys.exit(0 if libvirt.open('qemu:///system').lookupByName('$domain').isActive() else 1)" 2>/dev/null
+}
+
+env_vars() {
+  echo "SCSI_VIRT_LAB_URI=qemu:///system"
+  echo "SCSI_VIRT_LAB_DOMAIN=$domain"
+  echo "SCSI_VIRT_LAB_PORTAL=127.0.0.1"
+  echo "SCSI_VIRT_LAB_PORT=3260"
+  echo "SCSI_VIRT_LAB_IQN=$iqn"
+  for spec in "${luns[@]}"; do
+    local lun=${spec%%:*} size=${spec#*:}
+    echo "SCSI_VIRT_LAB_LUN${lun}_WWN=$(wwn_of "$lun")"
+    echo "SCSI_VIRT_LAB_LUN${lun}_SIZE=$((size * 1024 * 1024))"
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  env) env_vars ;;
+  *) echo "usage: $0 up|down|status|env"; exit 2 ;;
+esac
