@@ -6,7 +6,7 @@
 # lint (ansible-lint), molecule (scenarios), lab (real libvirtd + QEMU guest + iSCSI target).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
+cd "$here" || exit 1
 bash scripts/bootstrap.sh || exit 1
 venv="${SCSI_VIRT_VENV:-$here/.venv}"
 export PATH="$venv/bin:$PATH"

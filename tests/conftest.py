@@ -49,8 +49,16 @@ def run_module(name, args, check_mode=False, diff=False):
     full["_ansible_check_mode"] = check_mode
     full["_ansible_diff"] = diff
     full["_ansible_tmpdir"] = None
+    from unittest import mock
+    from ansible.module_utils import _internal
+    from ansible.module_utils.common import warnings
+
+    # A real module runs in its own process: no controller code loaded (else warnings go to the
+    # controller's display, not the result) and no warnings left from earlier runs.
+    warnings._global_warnings.clear()
+    warnings._global_deprecations.clear()
     out = io.StringIO()
-    with patch_module_args(full), redirect_stdout(out):
+    with patch_module_args(full), redirect_stdout(out), mock.patch.object(_internal, "is_controller", False):
         try:
             module.main()
         except SystemExit:

@@ -35,8 +35,8 @@ def scsi_host_facts(hypervisor, name=None, wwnn=None, wwpn=None, vport_capable=N
             continue
         if vport_capable is not None and bool(host.vport_capable) != vport_capable:
             continue
-        facts = {key: host.values[key] for key in ("name", "parent", "host", "unique_id", "wwnn", "wwpn",
-                                                    "fabric_wwn", "max_vports", "vports")}
+        keys = ("name", "parent", "host", "unique_id", "wwnn", "wwpn", "fabric_wwn", "max_vports", "vports")
+        facts = {key: host.values[key] for key in keys}
         facts.update(fc_host=bool(host.fc_host), vport_capable=bool(host.vport_capable),
                      free_vports=host.free_vports(), is_vhba=is_vhba(host, hosts),
                      vhbas=sorted(h.name for h in hosts.values() if h.parent == host.name and is_vhba(h, hosts)))
@@ -142,8 +142,8 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
                     entry["wwid"] = sysfs_wwid(block.block)
                     entry["wwn"] = wwn_of(entry["wwid"])
             paths = ([entry["block"]] if entry["block"] else []) + entry["by_path"] + entry["by_id"]
-            users = [u for p in paths for u in usage.get(("path", os.path.realpath(p) if hypervisor.is_local
-                                                           else p), [])]
+            keys = [("path", os.path.realpath(p) if hypervisor.is_local else p) for p in paths]
+            users = [user for key in keys for user in usage.get(key, [])]
             users += usage.get(("adapter", "scsi_host%s" % lun.host, lun.bus, lun.target, lun.lun), [])
             entry["used_by"] = _unique(users)
             luns.append(entry)

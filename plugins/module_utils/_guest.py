@@ -169,8 +169,8 @@ class GuestAgent:
                 err = base64.b64decode(status.get("err-data", "")).decode("utf-8", "replace")
                 return status.get("exitcode", 0), out, err
             if time.monotonic() > deadline:
-                raise ScsiVirtError("command in domain %r did not finish within %d s" % (self.dom.name(),
-                                                                                       self.timeout))
+                raise ScsiVirtError("command in domain %r did not finish within %d s"
+                                    % (self.dom.name(), self.timeout))
             time.sleep(0.1)
 
     def scsi_devices(self, rescan=False):
@@ -178,8 +178,8 @@ class GuestAgent:
             self.run(RESCAN_SCRIPT)
         code, out, err = self.run(LIST_SCRIPT)
         if code != 0:
-            raise ScsiVirtError("listing SCSI devices in domain %r failed (exit %s): %s" % (self.dom.name(), code,
-                                                                                           err.strip()))
+            raise ScsiVirtError("listing SCSI devices in domain %r failed (exit %s): %s"
+                                % (self.dom.name(), code, err.strip()))
         return parse_guest_scsi(out)
 
     def read_first_blocks(self, block, count=1):

@@ -198,8 +198,8 @@ def main():
             devices = agent.scsi_devices(rescan=params["rescan"])
             if read_blocks:
                 for device in devices:
-                    device["readable"] = bool(device["block"]) and agent.read_first_blocks(device["block"],
-                                                                                         read_blocks)
+                    block = device["block"]
+                    device["readable"] = bool(block) and agent.read_first_blocks(block, read_blocks)
             problems = lun_problems(devices, params["expect"], params["absent"])
             if not problems or time.monotonic() >= deadline:
                 break

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) scsi.virt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Hold libvirtd's shared test driver (test+unix:///default) open and seed it, for playbook tests.
@@ -81,7 +80,7 @@ def stop(pidfile):
         return
     try:
         os.kill(pid, signal.SIGTERM)
-        for _ in range(50):
+        for _attempt in range(50):
             os.kill(pid, 0)
             time.sleep(0.1)
     except ProcessLookupError:

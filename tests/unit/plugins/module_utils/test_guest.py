@@ -26,11 +26,11 @@ def _fake_sysfs(root, address, attrs, block=None, sectors=None):
 
 def test_list_script_output_parses_back(tmp_path):
     """Run the real script (sh) over a fake sysfs tree and parse what it prints."""
-    _fake_sysfs(tmp_path, "0:0:0:1", {"vendor": "IET     ", "model": "VIRTUAL-DISK    ", "rev": "0001",
-                                     "type": "0", "state": "running",
-                                     "wwid": "naa.60000000000000000e00000000010001"}, "sda", 131072)
+    disk = {"vendor": "IET     ", "model": "VIRTUAL-DISK    ", "rev": "0001", "type": "0", "state": "running",
+            "wwid": "naa.60000000000000000e00000000010001"}
+    _fake_sysfs(tmp_path, "0:0:0:1", disk, "sda", 131072)
     _fake_sysfs(tmp_path, "2:0:5:0", {"vendor": "QEMU", "model": "QEMU CD-ROM", "type": "5",
-                                     "wwid": "t10.QEMU    QEMU CD-ROM"})
+                                      "wwid": "t10.QEMU    QEMU CD-ROM"})
     script = LIST_SCRIPT.replace("/sys/bus", str(tmp_path / "sys/bus"))
     out = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True).stdout
     devices = {d["address"]: d for d in parse_guest_scsi(out)}
