@@ -122,16 +122,17 @@ class Prop:
         self.kind = kind
         self.steps, self.attr = _compile_path(path)
 
-    def node(self, root, create=False):
+    def node(self, root, create=False, order=None):
         node = root
-        for tag, preds in self.steps:
+        for depth, (tag, preds) in enumerate(self.steps):
             found = _child(node, tag, preds)
             if found is None:
                 if not create:
                     return None
-                found = etree.SubElement(node, tag)
+                found = etree.Element(tag)
                 for key, value in preds.items():
                     found.set(key, value)
+                _insert_in_order(node, found, tuple(t for t, _p in self.steps[:depth]), order or {})
             node = found
         return node
 
@@ -150,16 +151,16 @@ class Prop:
             raise ScsiVirtError("invalid XML: <%s> %s=%r is not a valid %s (%s)"
                                 % (root.tag, self.path, raw, self.kind.name, exc))
 
-    def write(self, root, value):
+    def write(self, root, value, order=None):
         """Set the value; ``False`` for a PRESENCE prop removes the element."""
         if self.kind == PRESENCE:
             node = self.node(root)
             if value and node is None:
-                self.node(root, create=True)
+                self.node(root, create=True, order=order)
             elif not value and node is not None:
                 _remove_and_prune(root, node)
             return
-        node = self.node(root, create=True)
+        node = self.node(root, create=True, order=order)
         text = self.kind.format(value)
         if self.attr:
             node.set(self.attr, text)
@@ -176,6 +177,18 @@ class Prop:
                 _remove_and_prune(root, node)
         else:
             _remove_and_prune(root, node)
+
+
+def _insert_in_order(parent, element, parent_tags, order):
+    """Insert before the first sibling that the descriptor declares later (schemas with sequences
+    care; unknown siblings such as <alias> count as last)."""
+    last = len(order) + 1
+    rank = order.get((parent_tags, element.tag), last)
+    for position, sibling in enumerate(parent):
+        if isinstance(sibling.tag, str) and order.get((parent_tags, sibling.tag), last) > rank:
+            parent.insert(position, element)
+            return
+    parent.append(element)
 
 
 def _remove_and_prune(root, node):
@@ -251,12 +264,26 @@ class Descriptor:
         self.update_element(element)
         return element
 
+    @classmethod
+    def element_order(cls):
+        """{(parent tags, tag): rank}: the order in which the props declare each element."""
+        cached = cls.__dict__.get("_element_order")
+        if cached is None:
+            cached = {}
+            for prop in cls.props.values():
+                tags = tuple(tag for tag, _preds in prop.steps)
+                for depth in range(len(tags)):
+                    cached.setdefault((tags[:depth], tags[depth]), len(cached))
+            cls._element_order = cached
+        return cached
+
     def update_element(self, element):
         """Write every value that is not ``None`` into ``element`` (in place)."""
+        order = self.element_order()
         for name, prop in self.props.items():
             value = self.values[name]
             if value is not None:
-                prop.write(element, value)
+                prop.write(element, value, order)
         return element
 
     def clear_values(self, element, names):

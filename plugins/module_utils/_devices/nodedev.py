@@ -43,8 +43,12 @@ class ScsiHostDevice(Descriptor):
 
     @classmethod
     def vhba_xml(cls, parent, wwnn=None, wwpn=None):
-        """The XML nodeDeviceCreateXML wants for a new vHBA (the fc_host element must exist even empty)."""
-        device = cls(parent=parent, fc_host=True, wwnn=wwnn, wwpn=wwpn)
+        """The XML nodeDeviceCreateXML wants for a new vHBA (the fc_host element must exist even empty).
+
+        The schema requires a <name>; libvirt names the new device itself (scsi_hostN, found again by
+        its WWNs), so a placeholder is enough.
+        """
+        device = cls(name="new-vhba", parent=parent, fc_host=True, wwnn=wwnn, wwpn=wwpn)
         return device.to_element()
 
 

@@ -129,3 +129,12 @@ def test_random_text_never_raises_anything_else(text):
         DomainPlan(text)
     except ScsiVirtError:
         pass
+
+
+def test_new_elements_follow_the_declared_order():
+    """An element added later goes before siblings the descriptor declares after it (alias counts last)."""
+    element = parse_xml("<disk type='block' device='lun'><source dev='/dev/sdb'/><target dev='sda' bus='scsi'/>"
+                        "<alias name='scsi0-0-0-0'/><address type='drive' controller='0' bus='0' target='0' "
+                        "unit='0'/></disk>")
+    DiskLun(shareable=True, driver_name="qemu").update_element(element)
+    assert [child.tag for child in element] == ["driver", "source", "target", "shareable", "alias", "address"]
