@@ -131,7 +131,10 @@ class DomainPlan:
             self._check_address_free(desired, drive_address(desired), exclude=current.element)
         before = clone(current.element)
         desired.update_element(current.element)
-        self._record(Change("update", desired, before, current.element, changes))
+        updated = type(desired).from_element(current.element)
+        self.existing(type(desired))[key] = updated
+        self._addresses = self._target_devs = None
+        self._record(Change("update", updated, before, current.element, changes))
 
     def ensure_absent(self, desired):
         current = self.existing(type(desired)).get(desired.identity())

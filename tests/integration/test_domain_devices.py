@@ -1,0 +1,127 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""domain_disk_lun and scsi_hostdev on libvirt's test driver: check -> run -> check -> run.
+
+The test driver cannot attach live nor refuse what QEMU refuses; tests/lab covers live hotplug,
+what the guest sees, rollback and QEMU's refusals.
+"""
+
+from __future__ import annotations
+
+import libvirt
+import pytest
+
+IQN = "iqn.2026-11.io.scsi-virt:lab"
+
+
+def xml(conn, name):
+    return conn.lookupByName(name).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+
+def four_steps(conn, run_module, module, args, domain="guest-off"):
+    before = xml(conn, domain)
+    check = run_module(module, args, check_mode=True, diff=True)
+    assert check.changed, check
+    assert xml(conn, domain) == before
+    run = run_module(module, args, diff=True)
+    assert run.changed and run["diff"] == check["diff"], run
+    after = xml(conn, domain)
+    assert after != before
+    assert not run_module(module, args, check_mode=True).changed
+    again = run_module(module, args)
+    assert not again.changed
+    assert xml(conn, domain) == after
+    return run
+
+
+@pytest.mark.parametrize("source, expected", [
+    ({"dev": "/dev/disk/by-path/pci-0000:04:00.1-fc-0x203500a0b85ad1d7-lun-0"},
+     "<source dev='/dev/disk/by-path/pci-0000:04:00.1-fc-0x203500a0b85ad1d7-lun-0'/>"),
+    ({"wwn": "naa.6001405ABCDEF012"}, "<source dev='/dev/disk/by-id/wwn-0x6001405abcdef012'/>"),
+    ({"pool": "fcpool", "volume": "unit:0:0:2"}, "<source pool='fcpool' volume='unit:0:0:2'/>"),
+    ({"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 1, "initiator": "iqn.2026-11.io.scsi-virt:host",
+                "auth": {"username": "lab", "secret_usage": "lab-chap"}}},
+     "<source protocol='iscsi' name='iqn.2026-11.io.scsi-virt:lab/1'>"),
+], ids=["block", "wwn", "pool-volume", "iscsi-auth"])
+def test_disk_lun_sources(test_node, run_module, source, expected):
+    uri, conn = test_node
+    run = four_steps(conn, run_module, "domain_disk_lun", dict({"uri": uri, "domain": "guest-off"}, **source))
+    text = xml(conn, "guest-off")
+    assert expected in text and "device='lun'" in text and "sgio='filtered'" in text
+    assert "<controller type='scsi' index='0' model='virtio-scsi'" in text
+    assert "<disk type=\"" in run["diff"]["after"] and run["diff"]["before"] == ""
+    assert run["luns"][0]["address_target"] == 0 and run["luns"][0]["target_dev"] == "sda"
+
+
+def test_luns_list_in_one_rewrite_and_options_change_in_place(test_node, run_module):
+    uri, conn = test_node
+    luns = [{"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": n}} for n in range(1, 5)]
+    run = four_steps(conn, run_module, "domain_disk_lun", {"uri": uri, "domain": "guest-off", "luns": luns,
+                                                           "controller_queues": 4})
+    assert [lun["address_target"] for lun in run["luns"]] == [0, 1, 2, 3]
+    assert "<driver queues='4'/>" in xml(conn, "guest-off")
+    luns[2]["shareable"] = True
+    luns[3]["address"] = {"target": 9, "unit": 0}
+    change = run_module("domain_disk_lun", {"uri": uri, "domain": "guest-off", "luns": luns})
+    assert [c["action"] for c in change["changes"]] == ["update", "update"], change
+    assert change["changes"][0]["fields"] == {"shareable": {"before": False, "after": True}}
+    assert [lun["address_target"] for lun in change["luns"]] == [0, 1, 2, 9]
+    assert not run_module("domain_disk_lun", {"uri": uri, "domain": "guest-off", "luns": luns}).changed
+
+
+def test_absent_and_exclusive(test_node, run_module):
+    uri, conn = test_node
+    keep = {"pool": "fcpool", "volume": "unit:0:0:1"}
+    run = run_module("domain_disk_lun", {"uri": uri, "domain": "guest-legacy", "luns": [keep], "exclusive": True,
+                                         "address": None})
+    # guest-legacy's only SCSI controller is lsilogic: the new LUN gets a virtio-scsi controller 1,
+    # and its old LUN disk (not listed) goes.
+    assert [c["action"] for c in run["changes"]] == ["add", "add", "remove"], run
+    text = xml(conn, "guest-legacy")
+    assert "wwn-0x6001405aaaaaaaa1" not in text and "volume='unit:0:0:1'" in text
+    assert "model='virtio-scsi'" in text and "model='lsilogic'" in text
+    gone = run_module("domain_disk_lun", dict(keep, uri=uri, domain="guest-legacy", state="absent"))
+    assert gone.changed and "volume='unit:0:0:1'" not in xml(conn, "guest-legacy")
+    assert not run_module("domain_disk_lun", dict(keep, uri=uri, domain="guest-legacy", state="absent")).changed
+
+
+def test_running_domain_config_only_and_live_failure_is_clean(test_node, run_module):
+    uri, conn = test_node
+    args = {"uri": uri, "domain": "guest-run", "dev": "/dev/sdb"}
+    before = xml(conn, "guest-run")
+    live = run_module("domain_disk_lun", args)
+    assert live.failed and "nothing was written to the persistent config" in live["msg"]
+    assert xml(conn, "guest-run") == before
+    config_only = run_module("domain_disk_lun", dict(args, live=False))
+    assert config_only["config_changed"] and not config_only["live_changed"]
+
+
+@pytest.mark.parametrize("item, expected", [
+    ({"adapter": "scsi_host3", "bus": 0, "target": 2, "unit": 0},
+     "<adapter name='scsi_host3'/>"),
+    ({"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 2}},
+     "<source protocol='iscsi' name='iqn.2026-11.io.scsi-virt:lab/2'>"),
+    ({"vhost_wwpn": "5001405DF3E54061", "vhost_model": "virtio"},
+     "<source protocol='vhost' wwpn='naa.5001405df3e54061'/>"),
+], ids=["adapter", "iscsi", "vhost"])
+def test_hostdev_kinds(test_node, run_module, item, expected):
+    uri, conn = test_node
+    four_steps(conn, run_module, "scsi_hostdev", dict({"uri": uri, "domain": "guest-off"}, **item))
+    assert expected in xml(conn, "guest-off")
+
+
+def test_hostdev_on_a_vhba_by_wwn_and_list_exclusive(test_node, run_module):
+    uri, conn = test_node
+    conn.nodeDeviceCreateXML("<device><parent>scsi_host1</parent><capability type='scsi_host'><capability "
+                             "type='fc_host'><wwnn>5001a4a000000011</wwnn><wwpn>5001a4a000000012</wwpn>"
+                             "</capability></capability></device>")
+    # No LUN node devices behind the test driver's vHBA: refused, naming the LUN it looked for.
+    missing = run_module("scsi_hostdev", {"uri": uri, "domain": "guest-off", "adapter_wwnn": "0x5001a4a000000011",
+                                          "adapter_wwpn": "5001a4a000000012", "bus": 0, "target": 0, "unit": 0})
+    assert missing.failed and "node device scsi_12_0_0_0" in missing["msg"], missing
+    items = [{"adapter": "scsi_host3", "bus": 0, "target": 2, "unit": 0},
+             {"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 3}}]
+    assert run_module("scsi_hostdev", {"uri": uri, "domain": "guest-off", "hostdevs": items}).changed
+    only = run_module("scsi_hostdev", {"uri": uri, "domain": "guest-off", "hostdevs": items[1:], "exclusive": True})
+    assert [c["action"] for c in only["changes"]] == ["remove"]
+    assert "scsi_host3" not in xml(conn, "guest-off")
