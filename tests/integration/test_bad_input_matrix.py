@@ -13,6 +13,7 @@ import pytest
 
 IQN = "iqn.2026-11.io.scsi-virt:lab"
 WWNN, WWPN = "5001a4a000000011", "5001a4a000000012"
+UUID = "3f8e1b4c-7c1a-4c8e-9a55-1a2b3c4d5e01"
 
 
 def iscsi(**over):
@@ -92,8 +93,8 @@ CASES = [
     ("domain_disk_lun", disk(iscsi=iscsi(host="bad host")), "iscsi.host", "host name or IP"),
     ("domain_disk_lun", disk(iscsi=iscsi(host="<x>")), "iscsi.host", "host name or IP"),
     ("domain_disk_lun", disk(iscsi=iscsi(initiator="me")), "iscsi.initiator", "iSCSI name"),
-    ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u", "secret_usage": "a", "secret_uuid":
-                                                "3f8e1b4c-7c1a-4c8e-9a55-1a2b3c4d5e01"})), "", "mutually exclusive"),
+    ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u", "secret_usage": "a", "secret_uuid": UUID})), "",
+     "mutually exclusive"),
     ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u"})), "", "secret_usage"),
     ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u", "secret_uuid": "xyz"})), "iscsi.auth.secret_uuid",
      "secret UUID"),

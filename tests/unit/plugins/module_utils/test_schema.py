@@ -49,7 +49,9 @@ def test_domain_with_every_fragment_kind(tmp_path):
     plan.ensure_present(DiskLun(type="network", **dict(ISCSI, **AUTH), **disk))
     plan.ensure_present(HostdevScsi(adapter="scsi_host3", source_bus=0, source_target=2, source_unit=0,
                                     rawio=True, sgio="filtered", readonly=True))
-    plan.ensure_present(HostdevScsi(**dict(ISCSI, iscsi_name="iqn.2026-11.io.scsi-virt:lab/2", **AUTH)))
+    second_lun = dict(ISCSI, **AUTH)
+    second_lun["iscsi_name"] = "iqn.2026-11.io.scsi-virt:lab/2"
+    plan.ensure_present(HostdevScsi(**second_lun))
     plan.ensure_present(HostdevVhost(protocol="vhost", wwpn="naa.5001405df3e54061", model="virtio"))
     plan.ensure_present(DiskLun(type="block", dev="/dev/sdq", address_controller=2, address_bus=0,
                                 address_target=3, address_unit=7, **disk))
