@@ -155,3 +155,15 @@ def test_bad_input_is_refused_and_changes_nothing(test_node, run_module, args, f
     assert result.failed, result
     assert result["msg"].startswith(field + ":"), result["msg"]
     assert {p.name(): p.XMLDesc(0) for p in conn.listAllStoragePools()} == before
+
+
+def test_absent_port_means_3260(test_node, run_module):
+    """A pool defined elsewhere without a port is the same pool as ours with port 3260 (found by the benchmark)."""
+    uri, conn = test_node
+    conn.storagePoolDefineXML("<pool type='iscsi-direct'><name>direct</name><source><host name='127.0.0.1'/>"
+                              "<device path='iqn.2026-11.io.x:lab'/><initiator><iqn name='iqn.2026-11.io.x:h'/>"
+                              "</initiator></source></pool>")
+    args = {"uri": uri, "name": "direct", "type": "iscsi-direct", "state": "present",
+            "source": {"host": "127.0.0.1", "target": "iqn.2026-11.io.x:lab", "initiator": "iqn.2026-11.io.x:h"}}
+    assert not run_module("scsi_pool", args).changed
+    assert run_module("scsi_pool", dict(args, source=dict(args["source"], port=3261))).changed

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
-    drive_address_props, iscsi_identity, iscsi_source_props, lun_access_props)
+    ISCSI_DEFAULT_PORT, drive_address_props, iscsi_identity, iscsi_source_props, lun_access_props)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import Descriptor, Prop
 
 SOURCE_TYPES = ("block", "volume", "network")
@@ -32,7 +32,8 @@ class DiskLun(Descriptor):
         **drive_address_props()
     )
     # libvirt's meaning of an absent value, so that "absent" and "explicit default" compare equal.
-    defaults = {"sgio": "filtered", "rawio": False, "readonly": False, "shareable": False}
+    defaults = {"sgio": "filtered", "rawio": False, "readonly": False, "shareable": False,
+                "iscsi_port": ISCSI_DEFAULT_PORT}
     create_defaults = {"sgio": "filtered"}
 
     def identity(self):

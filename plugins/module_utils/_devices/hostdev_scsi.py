@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
-    drive_address_props, iscsi_identity, iscsi_source_props, lun_access_props)
+    ISCSI_DEFAULT_PORT, drive_address_props, iscsi_identity, iscsi_source_props, lun_access_props)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import (
     HEX1, HEX2, HEX4, INT, YESNO, Descriptor, Prop)
 
@@ -29,7 +29,7 @@ class HostdevScsi(Descriptor):
         **lun_access_props(),
         **drive_address_props()
     )
-    defaults = {"rawio": False, "readonly": False, "shareable": False}
+    defaults = {"rawio": False, "readonly": False, "shareable": False, "iscsi_port": ISCSI_DEFAULT_PORT}
 
     def identity(self):
         """A hostdev is the LUN it passes: adapter and address, or the iSCSI LUN."""

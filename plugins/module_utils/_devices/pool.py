@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.scsi.virt.plugins.module_utils._devices.common import ISCSI_DEFAULT_PORT
 from ansible_collections.scsi.virt.plugins.module_utils._xml import (
     HEX1, HEX2, HEX4, INT, WWN, YESNO, Descriptor, Prop, STR)
 
@@ -42,6 +43,9 @@ class StoragePool(Descriptor):
         "initiator_iqn": Prop("source/initiator/iqn/@name"),
         "target_path": Prop("target/path", STR),
     }
+
+    # libvirt's meaning of an absent iSCSI portal port.
+    defaults = {"iscsi_port": ISCSI_DEFAULT_PORT}
 
     def identity(self):
         return ("pool", self.name)
