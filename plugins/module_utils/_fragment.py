@@ -23,7 +23,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
-    DRIVE_LIMITS, target_dev_index, target_dev_name)
+    DRIVE_LIMITS, target_dev_name)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import (
     clone, etree, parse_xml, strip_noise, to_string)
 
@@ -74,6 +74,7 @@ class DomainPlan:
         self._addresses = None
         self._target_devs = None
         self._cursor = {}
+        self._name_cursor = 0
 
     # -- what is there ----------------------------------------------------------------------
     def existing(self, kind):
@@ -191,10 +192,12 @@ class DomainPlan:
             if wanted is not None and wanted not in used:
                 name = wanted
             else:
-                taken = {target_dev_index(n) for n in used if n.startswith("sd")}
-                index = 0
-                while index in taken:
+                # A cursor keeps naming linear over a batch (names freed earlier in it are reused
+                # by the next plan, not this one).
+                index = self._name_cursor
+                while target_dev_name(index) in used:
                     index += 1
+                self._name_cursor = index + 1
                 name = target_dev_name(index)
             device.values["target_dev"] = name
         elif name in used:
