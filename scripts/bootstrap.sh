@@ -35,4 +35,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$venv/bin/pip" install -q -r "$here/requirements.txt" -r "$here/tests/requirements.txt"
   echo "$want" > "$stamp"
 fi
+# The checkout as the collection scsi.virt (ansible.cfg's collections_path), so ad-hoc and playbook
+# runs from the repo find it: `ansible localhost -m vhba -a ...`.
+mkdir -p "$here/build/collections/ansible_collections/scsi"
+ln -sfn ../../../.. "$here/build/collections/ansible_collections/scsi/virt"
 echo "bootstrap: ready ($("$venv/bin/ansible" --version | head -1))"
