@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Command 2: run every test of scsi.virt on this machine (installs what is missing first).
 #   scripts/test.sh            all stages
-#   scripts/test.sh unit sanity ...   only the named stages
+#   scripts/test.sh pytest sanity ...   only the named stages
 # Stages: pytest (unit + integration on libvirt's test driver), sanity (ansible-test sanity),
-# lint (ansible-lint), molecule (scenarios), lab (real libvirtd + QEMU guest + iSCSI target).
+# lint (ansible-lint), release (changelog, galaxy build + galaxy-importer, EE definition),
+# molecule (scenarios), lab (real libvirtd + QEMU guest + iSCSI target).
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here" || exit 1
@@ -15,7 +16,7 @@ mkdir -p build/collections/ansible_collections/scsi
 ln -sfn ../../../.. build/collections/ansible_collections/scsi/virt
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(pytest sanity lint molecule lab)
+[ ${#stages[@]} -gt 0 ] || stages=(pytest sanity lint release molecule lab)
 declare -A result
 failed=0
 run_stage() {
@@ -29,9 +30,10 @@ for stage in "${stages[@]}"; do
     pytest) run_stage pytest python -m pytest -q -m "not lab and not npiv" -p no:randomly ;;
     sanity) run_stage sanity scripts/ansible-test.sh sanity --color no ;;
     lint) run_stage lint scripts/lint.sh ;;
+    release) run_stage release scripts/release-check.sh ;;
     molecule) run_stage molecule scripts/molecule.sh ;;
     lab) run_stage lab scripts/lab-tests.sh ;;
-    *) echo "unknown stage $stage (pytest sanity lint molecule lab)"; exit 2 ;;
+    *) echo "unknown stage $stage (pytest sanity lint release molecule lab)"; exit 2 ;;
   esac
 done
 echo "=== summary"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Release checks: changelog lint, `ansible-galaxy collection build`, galaxy-importer on the tarball,
+# and the execution environment definition (ansible-builder create writes a build context, no engine).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+venv="${SCSI_VIRT_VENV:-$here/.venv}"
+export PATH="$venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
+python -c "import galaxy_importer, ansible_builder" 2>/dev/null || pip install -q -r tests/requirements-release.txt
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+step() { local t0=$SECONDS; "${@:2}"; echo "release-check: $1 ok ($((SECONDS - t0)) s)"; }
+
+step "changelog lint" antsibull-changelog lint
+build() { ansible-galaxy collection build --output-path "$work" >/dev/null; }
+step "galaxy build" build
+tarball=$(ls "$work"/scsi-virt-*.tar.gz)
+# Offline: the importer's own ansible-test run needs a container engine; ansible-lint it runs itself.
+cat > "$work/importer.cfg" <<'CFG'
+[galaxy-importer]
+RUN_ANSIBLE_TEST = False
+RUN_ANSIBLE_LINT = True
+LOG_LEVEL_MAIN = INFO
+CFG
+importer() {
+  (cd "$work" && GALAXY_IMPORTER_CONFIG="$work/importer.cfg" python -m galaxy_importer.main "$tarball") \
+    > "$work/importer.log" 2>&1 || { cat "$work/importer.log"; return 1; }
+  if grep -E "WARNING|ERROR" "$work/importer.log"; then echo "galaxy-importer reported the lines above"; return 1; fi
+}
+step "galaxy-importer" importer
+ee() {
+  # The definition names requirements.txt and bindep.txt at the collection root (galaxy-importer's
+  # convention); ansible-builder looks beside the definition, so give it the three files together.
+  mkdir -p "$work/eedef"
+  cp meta/execution-environment.yml requirements.txt bindep.txt "$work/eedef/"
+  ansible-builder create -f "$work/eedef/execution-environment.yml" --context "$work/ee" >/dev/null
+  grep -rq "libvirt-python" "$work/ee" && grep -rq "libvirt-dev" "$work/ee"
+}
+step "ansible-builder create" ee
+echo "release-check: $(basename "$tarball") passes"
