@@ -30,3 +30,18 @@ def test_guest_lun_problems_reports_through_the_filter_error():
     assert guest_lun_problems([], [{"wwn": "6001405abcdef012"}])[0].startswith("LUN wwn 6001405abcdef012")
     with pytest.raises(AnsibleFilterError, match="needs wwn or address"):
         guest_lun_problems([], [{"vendor": "IET"}])
+
+
+def test_vscsi_entries_map_the_same_lun_description_to_xen():
+    from ansible_collections.scsi.virt.plugins.filter.xen import vscsi_entries
+    luns = [{"wwn": "naa.6001405ABCDEF012", "address": {"target": 1, "unit": 0}},
+            {"dev": "/dev/disk/by-path/x", "vdev": "0:0:2:0", "feature_host": True},
+            {"pdev": "naa.5001405df3e54061:0", "vdev": "1:0:0:0"}]
+    assert vscsi_entries(luns) == [
+        {"pdev": "/dev/disk/by-id/wwn-0x6001405abcdef012", "vdev": "0:0:1:0", "feature_host": False},
+        {"pdev": "/dev/disk/by-path/x", "vdev": "0:0:2:0", "feature_host": True},
+        {"pdev": "naa.5001405df3e54061:0", "vdev": "1:0:0:0", "feature_host": False}]
+    with pytest.raises(AnsibleFilterError, match=r"lun_passthrough_luns\[0\]: Xen PVSCSI needs a dom0 device"):
+        vscsi_entries([{"pool": "p", "volume": "unit:0:0:1"}])
+    with pytest.raises(AnsibleFilterError, match=r"lun_passthrough_luns\[0\]: give vdev"):
+        vscsi_entries([{"dev": "/dev/sdb"}])

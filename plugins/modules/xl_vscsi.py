@@ -1,0 +1,237 @@
+#!/usr/bin/python
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: xl_vscsi
+short_description: Manage Xen PVSCSI devices (C(vscsi=)) in an xl domain config, and live with C(xl)
+version_added: 0.1.0
+description:
+  - Adds, replaces and removes the C(vscsi=[ 'pdev,vdev[,option]', ... ]) entries of an xl domain config file.
+    Entries are identified by their vdev (the guest's C(host:channel:target:lun)). Only the C(vscsi) setting is
+    rewritten; other settings, device lists and comments stay byte for byte.
+  - With a running domain and C(xl) installed, the same change is made live with C(xl scsi-detach) and
+    C(xl scsi-attach) first; the file is written only when they succeed.
+  - This is the Xen counterpart of M(scsi.virt.scsi_hostdev) (a host LUN by adapter and address).
+extends_documentation_fragment:
+  - scsi.virt.attributes
+  - scsi.virt.attributes.CHANGE
+options:
+  path:
+    description: The xl domain config file.
+    type: path
+    required: true
+  domain:
+    description: Domain name for live changes. Default, the C(name=) of the config file.
+    type: str
+  state:
+    description: V(present) adds or replaces the entries; V(absent) removes the entries with these vdevs.
+    type: str
+    choices: [present, absent]
+    default: present
+  pdev:
+    description:
+      - The dom0 device. A persistent C(/dev/disk/by-*/*) name is preferred; C(/dev/sdX) and C(host:channel:target:lun)
+        work but change across reboots (a warning says so); C(naa.WWN:LUN) names a LUN of an LIO xen-pvscsi target.
+    type: str
+  vdev:
+    description: The guest's C(host:channel:target:lun), integers.
+    type: str
+  feature_host:
+    description: Pass SCSI commands through without emulation in the backend (the C(feature-host) option).
+    type: bool
+    default: false
+  entries:
+    description: Several entries, each a dict with O(pdev), O(vdev) and O(feature_host); one rewrite.
+    type: list
+    elements: dict
+  exclusive:
+    description: With O(state=present), remove the entries whose vdev is not listed.
+    type: bool
+    default: false
+  live:
+    description:
+      - Change the running domain with C(xl) too. Unset means live when C(xl) is installed and C(xl list) knows
+        the domain. V(true) without C(xl) is an error.
+    type: bool
+  backup:
+    description: Keep a timestamped copy of the file before changing it.
+    type: bool
+    default: false
+seealso:
+  - module: scsi.virt.scsi_hostdev
+  - name: Xen PVSCSI
+    link: https://xenbits.xen.org/docs/unstable/misc/pvscsi.html
+    description: The vscsi syntax and the LIO backend.
+author:
+  - scsi.virt maintainers (@scsi-virt)
+"""
+
+EXAMPLES = r"""
+- name: Pass a LUN by its persistent name as the guest's 0:0:1:0
+  scsi.virt.xl_vscsi:
+    path: /etc/xen/db01.cfg
+    pdev: /dev/disk/by-id/wwn-0x6001405abcdef012
+    vdev: "0:0:1:0"
+
+- name: Exactly these two, one through an LIO xen-pvscsi target
+  scsi.virt.xl_vscsi:
+    path: /etc/xen/db01.cfg
+    exclusive: true
+    entries:
+      - {pdev: /dev/disk/by-path/pci-0000:04:00.1-fc-0x203500a0b85ad1d7-lun-0, vdev: "0:0:0:0", feature_host: true}
+      - {pdev: "naa.5001405df3e54061:0", vdev: "0:0:1:0"}
+"""
+
+RETURN = r"""
+entries:
+  description: The vscsi entries of the file after the run.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{pdev: /dev/disk/by-id/wwn-0x6001405abcdef012, vdev: "0:0:1:0", feature_host: false}]
+commands:
+  description: The C(xl) command lines run (or, in check mode or without a live domain, that a live change needs).
+  returned: always
+  type: list
+  elements: str
+  sample: ["xl scsi-attach db01 /dev/disk/by-id/wwn-0x6001405abcdef012 0:0:1:0"]
+live_changed:
+  description: Whether the running domain was changed.
+  returned: always
+  type: bool
+backup_file:
+  description: The backup copy, when O(backup=true) and the file changed.
+  returned: changed and O(backup=true)
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._xl_config import (
+    VscsiEntry, XlConfig, is_persistent, parse_pdev, parse_vdev, plan_entries)
+
+ENTRY_KEYS = {"pdev", "vdev", "feature_host"}
+
+
+def desired_entries(params):
+    if params["entries"] is not None:
+        if params["pdev"] or params["vdev"]:
+            raise ValidationError("entries", "give either entries or pdev/vdev, not both")
+        raw = params["entries"]
+        fields = ["entries[%d]" % i for i in range(len(raw))]
+    else:
+        if not params["vdev"]:
+            if params["exclusive"]:
+                return []
+            raise ValidationError("vdev", "is required (or a list in entries)")
+        raw = [{"pdev": params["pdev"], "vdev": params["vdev"], "feature_host": params["feature_host"]}]
+        fields = [""]
+    out = []
+    for item, field in zip(raw, fields):
+        prefix = field + "." if field else ""
+        if not isinstance(item, dict) or set(item) - ENTRY_KEYS:
+            raise ValidationError(field, "expected a dict with pdev, vdev and feature_host", item)
+        vdev = parse_vdev(item.get("vdev"), prefix + "vdev")
+        pdev = item.get("pdev")
+        if pdev is None:
+            if params["state"] == "present":
+                raise ValidationError(prefix + "pdev", "is required with state=present")
+            pdev = "0:0:0:0"  # absent entries are found by vdev alone
+        else:
+            pdev = parse_pdev(pdev, prefix + "pdev")
+        out.append(VscsiEntry(pdev, vdev, bool(item.get("feature_host"))))
+    return out
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "domain": {"type": "str"},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "pdev": {"type": "str"},
+            "vdev": {"type": "str"},
+            "feature_host": {"type": "bool", "default": False},
+            "entries": {"type": "list", "elements": "dict"},
+            "exclusive": {"type": "bool", "default": False},
+            "live": {"type": "bool"},
+            "backup": {"type": "bool", "default": False},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        result = run(module, params)
+    except ScsiVirtError as exc:
+        module.fail_json(msg=exc.msg)
+    module.exit_json(**result)
+
+
+def run(module, params):
+    path = params["path"]
+    if params["exclusive"] and params["state"] == "absent":
+        raise ValidationError("exclusive", "goes with state=present (it removes what is not listed)")
+    try:
+        with open(path, newline="") as handle:
+            text = handle.read()
+    except OSError as exc:
+        raise ValidationError("path", "must be a readable xl config file (%s)" % exc.strerror, path)
+    config = XlConfig(text)
+    wanted = desired_entries(params)
+    entries, removed, added = plan_entries(config.entries, wanted, params["state"], params["exclusive"])
+    for entry in added:
+        if not is_persistent(entry.pdev):
+            module.warn("pdev %s can name another device after a reboot; prefer /dev/disk/by-id or by-path"
+                        % entry.pdev)
+    new_text = config.render(entries)
+    changed = new_text != text
+    domain = params["domain"] or config.domain_name()
+    argv = [e.detach_argv(domain or "DOMAIN") for e in removed] + [e.attach_argv(domain or "DOMAIN") for e in added]
+    live = decide_live(module, params["live"], domain) if changed else False
+    result = {"changed": changed, "entries": [e.as_dict() for e in entries],
+              "commands": [" ".join(a) for a in argv], "live_changed": False}
+    if module._diff:
+        result["diff"] = {"before": text, "after": new_text, "before_header": path, "after_header": path}
+    if not changed or module.check_mode:
+        return result
+    if live:
+        for command in argv:
+            rc, out, err = module.run_command(command)
+            if rc != 0:
+                raise ScsiVirtError("%s failed (%s): %s; the config file was not changed"
+                                    % (" ".join(command), rc, (err or out).strip()))
+        result["live_changed"] = True
+    if params["backup"]:
+        result["backup_file"] = module.backup_local(path)
+    tmp = path + ".scsi-virt.tmp"
+    with open(tmp, "w", newline="") as handle:
+        handle.write(new_text)
+    module.atomic_move(tmp, os.path.abspath(path))
+    return result
+
+
+def decide_live(module, live, domain):
+    xl = module.get_bin_path("xl")
+    if live is False:
+        return False
+    if xl is None:
+        if live:
+            raise ValidationError("live", "needs the xl tool (Xen's toolstack), which is not installed here")
+        module.warn("xl is not installed: only the config file is changed")
+        return False
+    if not domain:
+        raise ValidationError("domain", "is needed for a live change and the config has no name=")
+    running = module.run_command([xl, "list", domain])[0] == 0
+    if live and not running:
+        raise ValidationError("live", "domain %r is not running (xl list %s failed)" % (domain, domain))
+    return running
+
+
+if __name__ == "__main__":
+    main()
