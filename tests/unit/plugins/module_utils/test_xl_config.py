@@ -14,7 +14,13 @@ from ansible_collections.scsi.virt.plugins.module_utils._xl_config import (
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "xl")
 
 
+# Made here, not stored: the repository keeps LF line endings (ansible-test sanity checks that).
+CRLF = 'name = "win01"\r\nmemory = 4096\r\nvscsi = [ "/dev/disk/by-id/wwn-0x6001405aaaaaaaa9,0:0:0:0" ]\r\n'
+
+
 def load(name):
+    if name == "crlf.cfg":
+        return CRLF
     with open(os.path.join(FIXTURES, name), newline="") as handle:
         return handle.read()
 
