@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build the lab guest's initramfs: busybox, the SCSI/virtio kernel modules, qemu-guest-agent.
 
-    build_guest.py OUT_DIR      -> OUT_DIR/vmlinuz, OUT_DIR/initrd.img (reused when up to date)
+    build_guest.py OUT_DIR [--profile lab|npiv]  -> OUT_DIR/vmlinuz, OUT_DIR/initrd.img (reused when up to date)
 
 The guest has no udev and no disk: /init loads the modules in dependency order (from the host
 kernel's modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.
@@ -50,7 +50,27 @@ while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; don
 """
 
 
-def module_closure(kernel_dir):
+# The NPIV guest only needs to reach its real root: the host's filesystem over 9p, made writable with
+# a tmpfs overlay; lab/npiv/stage2.sh does the rest with the host's own userland and modprobe.
+NPIV_WANTED = ["virtio_pci", "9pnet_virtio", "9p", "overlay"]
+NPIV_INIT = r"""#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+while read m; do insmod "/lib/modules/$m" 2>/dev/null || echo "init: insmod $m failed"; done < /modules.order
+mkdir -p /lower /rw /newroot
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose hostroot /lower || exec sh
+mount -t tmpfs -o size=1g rw /rw
+mkdir -p /rw/upper /rw/work
+mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work /newroot || exec sh
+umount /proc /sys /dev
+exec switch_root /newroot /bin/bash "$(cat /stage2)"
+"""
+PROFILES = {"lab": (WANTED, INIT), "npiv": (NPIV_WANTED, NPIV_INIT)}
+
+
+def module_closure(kernel_dir, wanted=None):
     deps = {}
     with open(os.path.join(kernel_dir, "modules.dep")) as handle:
         for line in handle:
@@ -70,7 +90,7 @@ def module_closure(kernel_dir):
             visit(by_path[dep])
         order.append(path)
 
-    for name in WANTED:
+    for name in wanted or WANTED:
         visit(name)
     return order
 
@@ -86,7 +106,7 @@ def shared_libraries(binary):
     return libs
 
 
-def build(out_dir):
+def build(out_dir, profile="lab", stage2=None):
     kernels = sorted(glob.glob("/boot/vmlinuz-*"))
     if not kernels:
         raise SystemExit("no kernel in /boot: install linux-image-amd64 (scripts/bootstrap.sh)")
@@ -94,6 +114,7 @@ def build(out_dir):
     release = kernel.split("vmlinuz-", 1)[1]
     kernel_dir = "/lib/modules/%s" % release
     initrd = os.path.join(out_dir, "initrd.img")
+    wanted, init = PROFILES[profile]
     sources = [kernel, "/usr/sbin/qemu-ga", "/bin/busybox", os.path.abspath(__file__)]
     if os.path.exists(initrd) and all(os.path.getmtime(initrd) >= os.path.getmtime(s) for s in sources):
         return
@@ -107,13 +128,15 @@ def build(out_dir):
             dest = os.path.join(root, lib.lstrip("/"))
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copy2(lib, dest)
-        order = module_closure(kernel_dir)
+        order = module_closure(kernel_dir, wanted)
         for path in order:
             shutil.copy2(os.path.join(kernel_dir, path), os.path.join(root, "lib/modules", os.path.basename(path)))
         with open(os.path.join(root, "modules.order"), "w") as handle:
             handle.write("".join(os.path.basename(p) + "\n" for p in order))
         with open(os.path.join(root, "init"), "w") as handle:
-            handle.write(INIT)
+            handle.write(init)
+        with open(os.path.join(root, "stage2"), "w") as handle:
+            handle.write(stage2 or "")
         os.chmod(os.path.join(root, "init"), 0o755)
         files = subprocess.run("find . | sort", shell=True, cwd=root, capture_output=True, check=True).stdout
         archive = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root, input=files,
@@ -131,4 +154,10 @@ def build(out_dir):
 
 
 if __name__ == "__main__":
-    build(sys.argv[1])
+    arguments = sys.argv[1:]
+    chosen = "lab"
+    if "--profile" in arguments:
+        at = arguments.index("--profile")
+        chosen = arguments[at + 1]
+        del arguments[at:at + 2]
+    build(arguments[0], chosen, *arguments[1:2])

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
-# The tests that need the real lab (and the NPIV lab, when lab/npiv exists): start what is not
-# running, run them, and stop what this script started.
+# The tests that need real labs: the iSCSI/guest lab (lab/lab.sh) and the NPIV lab
+# (lab/npiv/npiv.sh). Starts what is not running, runs the tests, stops what this script started.
+#   scripts/lab-tests.sh [lab] [npiv]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 export PATH="${SCSI_VIRT_VENV:-$here/.venv}/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
-started=""
-cleanup() { [ -z "$started" ] || bash lab/lab.sh down; }
+labs=("$@")
+[ ${#labs[@]} -gt 0 ] || labs=(lab npiv)
+started=()
+cleanup() { for lab in "${started[@]}"; do bash "$lab" down; done; }
 trap cleanup EXIT
-bash lab/lab.sh status >/dev/null 2>&1 || { bash lab/lab.sh up; started=1; }
-python -m pytest -q -m lab tests/lab
+for lab in "${labs[@]}"; do
+  case "$lab" in
+    lab) script=lab/lab.sh; marker=lab; tests=tests/lab ;;
+    npiv) script=lab/npiv/npiv.sh; marker=npiv; tests=tests/npiv ;;
+    *) echo "unknown lab $lab (lab npiv)"; exit 2 ;;
+  esac
+  bash "$script" status >/dev/null 2>&1 || { bash "$script" up; started+=("$script"); }
+  python -m pytest -q -m "$marker" "$tests"
+done

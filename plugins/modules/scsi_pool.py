@@ -121,7 +121,10 @@ options:
             description: UUID of the libvirt secret.
             type: str
   target_path:
-    description: Where the LUNs appear on the host (not for C(iscsi-direct)). Default C(/dev/disk/by-path), whose names are stable.
+    description:
+      - Where the LUNs appear on the host (not for C(iscsi-direct)). Default C(/dev/disk/by-path), whose names are stable.
+      - libvirt lists only LUNs that have a name there; LUNs on a pseudo bus (for example scsi_debug) have no
+        by-path name, use C(/dev/disk/by-id) for them.
     type: str
   autostart:
     description: Start the pool when libvirtd starts (for C(fc_host), recreate the vHBA at boot). Unset leaves it as it is.

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The NPIV lab: a TCG guest booting the host's Debian kernel on the host's own root filesystem (9p,
+# read-only, under a tmpfs overlay) with a real FCoE fc_host (vport_create, max_vports 65535) on a
+# dummy net device, scsi_debug LUNs, and libvirtd reachable as qemu+tcp://127.0.0.1:16509/system.
+#   lab/npiv/npiv.sh up|down|status|env
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+state="${SCSI_VIRT_NPIV_DIR:-/var/tmp/scsi-virt-npiv}"
+python="${SCSI_VIRT_VENV:-$repo/.venv}/bin/python"
+uri=qemu+tcp://127.0.0.1:16509/system
+
+alive() { [ -f "$state/qemu.pid" ] && kill -0 "$(cat "$state/qemu.pid")" 2>/dev/null; }
+
+answers() {
+  "$python" -c "import libvirt,sys; libvirt.registerErrorHandler(lambda *a: None, None); libvirt.open('$uri')" 2>/dev/null
+}
+
+up() {
+  if alive && answers; then echo "npiv: already up"; return 0; fi
+  local t0=$SECONDS
+  mkdir -p "$state"
+  "$python" "$repo/lab/build_guest.py" "$state/guest" --profile npiv "$here/stage2.sh"
+  rm -f "$state/console.log"
+  qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
+    -kernel "$state/guest/vmlinuz" -initrd "$state/guest/initrd.img" -append "console=ttyS0 panic=-1" \
+    -display none -monitor none -serial "file:$state/console.log" \
+    -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
+    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:16509-:16509 -device virtio-net-pci,netdev=n0 \
+    -daemonize -pidfile "$state/qemu.pid"
+  local deadline=$((SECONDS + 180))
+  until answers; do
+    [ $SECONDS -lt $deadline ] || { echo "npiv: libvirtd in the guest did not answer within 180 s"; tail -20 "$state/console.log"; return 1; }
+    sleep 1
+  done
+  echo "npiv: $uri answers, $((SECONDS - t0)) s after start (qemu pid $(cat "$state/qemu.pid"))"
+}
+
+down() {
+  if alive; then
+    local pid; pid=$(cat "$state/qemu.pid")
+    kill "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+    echo "npiv: guest stopped (pid $pid)"
+  fi
+  rm -rf "$state"
+}
+
+env_vars() {
+  echo "SCSI_VIRT_NPIV_URI=$uri"
+  "$python" - "$uri" <<'PY'
+import sys, libvirt
+libvirt.registerErrorHandler(lambda *a: None, None)
+conn = libvirt.open(sys.argv[1])
+for dev in conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_VPORTS):
+    print("SCSI_VIRT_NPIV_HBA=%s" % dev.name())
+for dev in conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI):
+    print("SCSI_VIRT_NPIV_LUN_%s=%s" % (dev.name(), dev.name().replace("scsi_", "").replace("_", ":")))
+PY
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) alive && answers ;;
+  env) env_vars ;;
+  *) echo "usage: $0 up|down|status|env"; exit 2 ;;
+esac

@@ -1,0 +1,43 @@
+#!/bin/bash
+# Runs as PID 1 inside the NPIV guest, on the host's root filesystem (9p, read-only) under a tmpfs
+# overlay: a real kernel with an FCoE fc_host (vport_create), scsi_debug LUNs and libvirtd on TCP.
+set -u
+log() { echo "npiv-guest: $*" > /dev/ttyS0; }
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run && mkdir -p /run/lock /run/libvirt
+mount -t tmpfs tmpfs /tmp
+hostname npiv-guest
+# Networking for the forwarded libvirt port (QEMU user networking).
+modprobe virtio_net
+ip link set lo up
+dev=$(ls /sys/class/net | grep -v -E '^(lo|dummy)' | head -1)
+ip link set "$dev" up && ip addr add 10.0.2.15/24 dev "$dev" && ip route add default via 10.0.2.2
+# udev, for libvirt's node device driver to see devices come and go (vHBAs).
+/lib/systemd/systemd-udevd --daemon
+udevadm trigger --action=add >/dev/null 2>&1
+# Software Fibre Channel: FCoE on a dummy net device gives an fc_host with vport_create.
+modprobe dummy numdummies=1
+ip link set dummy0 up
+modprobe fcoe
+echo dummy0 > /sys/bus/fcoe/ctlr_create
+for ctlr in /sys/bus/fcoe/devices/ctlr_*; do echo 1 > "$ctlr/enabled"; done
+# Real SCSI LUNs.
+modprobe scsi_debug add_host=1 num_tgts=1 max_luns=2 dev_size_mb=16
+modprobe sg
+udevadm settle --timeout=30
+log "fc_hosts: $(ls /sys/class/fc_host | tr '\n' ' ')"
+cat > /etc/libvirt/libvirtd.conf <<'CONF'
+listen_tls = 0
+listen_tcp = 1
+auth_tcp = "none"
+tcp_port = "16509"
+listen_addr = "0.0.0.0"
+CONF
+echo 'namespaces = []' >> /etc/libvirt/qemu.conf
+virtlogd -d
+libvirtd -d --listen
+log "libvirtd started"
+while true; do sleep 3600; done
