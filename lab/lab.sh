@@ -3,6 +3,8 @@
 # two file-backed LUNs) and a tiny TCG guest with a virtio-scsi controller and qemu-guest-agent.
 #   lab/lab.sh up|down|status|env
 set -euo pipefail
+# shellcheck source=lab/pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
 state="${SCSI_VIRT_LAB_DIR:-/var/tmp/scsi-virt-lab}"
@@ -13,7 +15,6 @@ iqn=iqn.2026-11.io.scsi-virt:lab
 # 6000000000000000 0e00000000 <tid:2 bytes> <lun:2 bytes>, so these are stable.
 luns=(1:64 2:32)
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 wwn_of() { printf '60000000000000000e0000000001%04x' "$1"; }
 
@@ -33,15 +34,6 @@ tgt_up() {
   echo "lab: tgtd serves $iqn with LUNs ${luns[*]} (MiB) on 127.0.0.1:3260 (pid $(cat "$state/tgtd.pid"))"
 }
 
-stop_pid() {
-  alive "$1" || { rm -f "$1"; return 0; }
-  local pid; pid=$(cat "$1")
-  kill "$pid"
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  rm -f "$1"
-  echo "lab: $2 stopped (pid $pid)"
-}
 
 up() {
   local t0=$SECONDS

@@ -5,11 +5,12 @@
 # every capability lookup (~32 s per define; shared/LAB.md).
 #   lab/libvirtd.sh start|stop|status
 set -euo pipefail
+# shellcheck source=lab/pidfile.sh
+. "$(dirname "$0")/pidfile.sh"
 state="${SCSI_VIRT_LAB_DIR:-/var/tmp/scsi-virt-lab}/daemons"
 mkdir -p "$state"
 sock=/var/run/libvirt/libvirt-sock
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 ready() {
   local deadline=$((SECONDS + 60))
@@ -42,16 +43,6 @@ start() {
   echo "libvirtd: ready in $((SECONDS - t0)) s (pid $(cat "$state/libvirtd.pid"))"
 }
 
-stop_pid() {
-  local file=$1 name=$2
-  alive "$file" || { rm -f "$file"; return 0; }
-  local pid; pid=$(cat "$file")
-  kill "$pid"
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-  rm -f "$file"
-  echo "$name: stopped (pid $pid)"
-}
 
 case "${1:-}" in
   start) start ;;

@@ -10,14 +10,15 @@ state="${SCSI_VIRT_NPIV_DIR:-/var/tmp/scsi-virt-npiv}"
 python="${SCSI_VIRT_VENV:-$repo/.venv}/bin/python"
 uri=qemu+tcp://127.0.0.1:16509/system
 
-alive() { [ -f "$state/qemu.pid" ] && kill -0 "$(cat "$state/qemu.pid")" 2>/dev/null; }
+# shellcheck source=lab/pidfile.sh
+. "$here/../pidfile.sh"
 
 answers() {
   "$python" -c "import libvirt,sys; libvirt.registerErrorHandler(lambda *a: None, None); libvirt.open('$uri')" 2>/dev/null
 }
 
 up() {
-  if alive && answers; then echo "npiv: already up"; return 0; fi
+  if alive "$state/qemu.pid" && answers; then echo "npiv: already up"; return 0; fi
   local t0=$SECONDS
   mkdir -p "$state"
   "$python" "$repo/lab/build_guest.py" "$state/guest" --profile npiv "$here/stage2.sh"
@@ -37,13 +38,7 @@ up() {
 }
 
 down() {
-  if alive; then
-    local pid; pid=$(cat "$state/qemu.pid")
-    kill "$pid"
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-    echo "npiv: guest stopped (pid $pid)"
-  fi
+  stop_pid "$state/qemu.pid" "NPIV guest"
   rm -rf "$state"
 }
 
@@ -63,7 +58,7 @@ PY
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  status) alive && answers ;;
+  status) alive "$state/qemu.pid" && answers ;;
   env) env_vars ;;
   *) echo "usage: $0 up|down|status|env"; exit 2 ;;
 esac

@@ -13,7 +13,10 @@ hostname npiv-guest
 # Networking for the forwarded libvirt port (QEMU user networking).
 modprobe virtio_net
 ip link set lo up
-dev=$(ls /sys/class/net | grep -v -E '^(lo|dummy)' | head -1)
+dev=""
+for net in /sys/class/net/*; do
+  case "${net##*/}" in lo|dummy*) ;; *) dev=${net##*/}; break ;; esac
+done
 ip link set "$dev" up && ip addr add 10.0.2.15/24 dev "$dev" && ip route add default via 10.0.2.2
 # udev, for libvirt's node device driver to see devices come and go (vHBAs).
 /lib/systemd/systemd-udevd --daemon
@@ -28,7 +31,8 @@ for ctlr in /sys/bus/fcoe/devices/ctlr_*; do echo 1 > "$ctlr/enabled"; done
 modprobe scsi_debug add_host=1 num_tgts=1 max_luns=2 dev_size_mb=16
 modprobe sg
 udevadm settle --timeout=30
-log "fc_hosts: $(ls /sys/class/fc_host | tr '\n' ' ')"
+hosts=(/sys/class/fc_host/*)
+log "fc_hosts: ${hosts[*]##*/}"
 cat > /etc/libvirt/libvirtd.conf <<'CONF'
 listen_tls = 0
 listen_tcp = 1

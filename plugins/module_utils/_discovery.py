@@ -15,6 +15,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi im
 from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiLunDevice, StorageNodeDevice
 from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import StoragePool
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
+from ansible_collections.scsi.virt.plugins.module_utils._guest import wwn_from_wwid
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import LUN_POOL_TYPES
 from ansible_collections.scsi.virt.plugins.module_utils._vhba import is_vhba, scsi_hosts
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
@@ -84,12 +85,6 @@ def sysfs_wwid(block):
         return None
 
 
-def wwn_of(wwid):
-    if wwid and wwid.startswith("naa."):
-        return wwid[4:].lower()
-    return None
-
-
 def _usage_index(hypervisor):
     """Who uses what: {('path', p) | ('volume', pool, vol) | ('adapter', name, b, t, u): [user dict]}."""
     index = {}
@@ -140,7 +135,7 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
                 if block.block and hypervisor.is_local:
                     entry.update(host_links(block.block))
                     entry["wwid"] = sysfs_wwid(block.block)
-                    entry["wwn"] = wwn_of(entry["wwid"])
+                    entry["wwn"] = wwn_from_wwid(entry["wwid"])
             paths = ([entry["block"]] if entry["block"] else []) + entry["by_path"] + entry["by_id"]
             keys = [("path", os.path.realpath(p) if hypervisor.is_local else p) for p in paths]
             users = [user for key in keys for user in usage.get(key, [])]

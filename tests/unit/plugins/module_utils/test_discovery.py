@@ -25,7 +25,7 @@ def test_host_links_and_wwid_from_a_fake_tree(tmp_path, monkeypatch):
     assert [os.path.basename(p) for p in links["by_path"]] == ["pci-0000:04:00.1-fc-0x203500a0b85ad1d7-lun-1"]
     assert [os.path.basename(p) for p in links["by_id"]] == ["wwn-0x6001405abcdef012"]
     assert _discovery.sysfs_wwid("/dev/sdb") == "naa.6001405abcdef012"
-    assert _discovery.wwn_of(_discovery.sysfs_wwid("/dev/sdb")) == "6001405abcdef012"
+    assert _discovery.wwn_from_wwid(_discovery.sysfs_wwid("/dev/sdb")) == "6001405abcdef012"
     assert _discovery.sysfs_wwid("/dev/sdc") is None
 
 
