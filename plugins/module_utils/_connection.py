@@ -171,4 +171,13 @@ class Hypervisor:
         }[capability]
         with libvirt_errors("listing %s node devices" % capability):
             devices = self.conn.listAllDevices(flags)
-            return [parse_xml(dev.XMLDesc(0), "device") for dev in devices]
+        out = []
+        for dev in devices:
+            try:
+                out.append(parse_xml(dev.XMLDesc(0), "device"))
+            except libvirt.libvirtError as exc:
+                # Devices come and go (a vHBA removed by a pool stop, a LUN by a rescan): skip those.
+                if exc.get_error_code() != libvirt.VIR_ERR_NO_NODE_DEVICE:
+                    raise ScsiVirtError("libvirt error while reading node device %s: %s"
+                                        % (dev.name(), exc.get_error_message()))
+        return out

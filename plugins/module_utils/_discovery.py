@@ -120,8 +120,9 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
         storage.setdefault(dev.parent, dev)
     luns = []
     if pool is None:
-        for element in hypervisor.nodedevs("scsi"):
-            lun = ScsiLunDevice.from_element(element)
+        host_luns = sorted((ScsiLunDevice.from_element(e) for e in hypervisor.nodedevs("scsi")),
+                           key=lambda d: (d.host, d.bus, d.target, d.lun))
+        for lun in host_luns:
             if host is not None and lun.host != host:
                 continue
             block = storage.get(lun.name)
