@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run the molecule scenarios: `default` (libvirt's test driver through libvirtd) and, when the lab
-# can run here, `lab` (a real QEMU guest with iSCSI LUNs). Daemons started here are stopped here.
-#   scripts/molecule.sh [default|lab ...]
+# Run the molecule scenarios: `default` (libvirt's test driver through libvirtd), `lab` (a real QEMU
+# guest with iSCSI LUNs) and `npiv` (a real fc_host). Daemons started here are stopped here.
+#   scripts/molecule.sh [default|lab|npiv ...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -9,12 +9,13 @@ export PATH="${SCSI_VIRT_VENV:-$here/.venv}/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
 export SCSI_VIRT_PYTHON="${SCSI_VIRT_VENV:-$here/.venv}/bin/python"
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=(default lab)
+[ ${#scenarios[@]} -gt 0 ] || scenarios=(default lab npiv)
 state=$(mktemp -d /tmp/scsi-virt-molecule.XXXXXX)
 cleanup() {
   [ -f "$state/keeper.pid" ] && python tests/support/test_node_keeper.py stop "$state/keeper.pid"
   [ -f "$state/stop-libvirtd" ] && bash lab/libvirtd.sh stop
   [ -f "$state/stop-lab" ] && bash lab/lab.sh down
+  [ -f "$state/stop-npiv" ] && bash lab/npiv/npiv.sh down
   rm -rf "$state"
 }
 trap cleanup EXIT
@@ -29,6 +30,10 @@ for scenario in "${scenarios[@]}"; do
     lab)
       bash lab/lab.sh status >/dev/null 2>&1 || { bash lab/lab.sh up; touch "$state/stop-lab"; }
       molecule test -s lab
+      ;;
+    npiv)
+      bash lab/npiv/npiv.sh status >/dev/null 2>&1 || { bash lab/npiv/npiv.sh up; touch "$state/stop-npiv"; }
+      molecule test -s npiv
       ;;
     *) echo "unknown scenario $scenario"; exit 2 ;;
   esac
