@@ -41,6 +41,9 @@ tcp_port = "16509"
 listen_addr = "0.0.0.0"
 CONF
 echo 'namespaces = []' >> /etc/libvirt/qemu.conf
+# No nested KVM under TCG: hide /dev/kvm (this guest's own devtmpfs) so libvirt does not keep
+# re-probing QEMU for KVM on every capability lookup (shared/LAB.md, "Mask /dev/kvm").
+rm -f /dev/kvm
 virtlogd -d
 libvirtd -d --listen
 log "libvirtd started"
