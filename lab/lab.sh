@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real test lab: libvirtd (qemu:///system), a userspace iSCSI target (tgtd, 127.0.0.1:3260,
 # two file-backed LUNs) and a tiny TCG guest with a virtio-scsi controller and qemu-guest-agent.
-#   lab/lab.sh up|down|status|env
+#   lab/lab.sh up|down|status|env|target-down|target-up
 set -euo pipefail
 # shellcheck source=lab/pidfile.sh
 . "$(dirname "$0")/pidfile.sh"
@@ -78,5 +78,9 @@ case "${1:-}" in
   down) down ;;
   status) status ;;
   env) env_vars ;;
-  *) echo "usage: $0 up|down|status|env"; exit 2 ;;
+  # The iSCSI target gone (tgtd killed, as a crashed or unplugged array) and back, for fault tests.
+  # tgtd ignores TERM while it has sessions, hence KILL; the LUN files keep their data.
+  target-down) alive "$state/tgtd.pid" && kill -9 "$(cat "$state/tgtd.pid")"; rm -f "$state/tgtd.pid" ;;
+  target-up) tgt_up ;;
+  *) echo "usage: $0 up|down|status|env|target-down|target-up"; exit 2 ;;
 esac

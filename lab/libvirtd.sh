@@ -3,7 +3,7 @@
 # libvirtd runs in a private mount namespace where /dev/kvm is a 0600 regular file: KVM guests
 # cannot run on these machines anyway (TCG only), and without the mask libvirt re-probes QEMU on
 # every capability lookup (~32 s per define; shared/LAB.md).
-#   lab/libvirtd.sh start|stop|status
+#   lab/libvirtd.sh start|stop|restart [DELAY]|status
 set -euo pipefail
 # shellcheck source=lab/pidfile.sh
 . "$(dirname "$0")/pidfile.sh"
@@ -47,6 +47,9 @@ start() {
 case "${1:-}" in
   start) start ;;
   stop) stop_pid "$state/libvirtd.pid" libvirtd; stop_pid "$state/virtlogd.pid" virtlogd ;;
+  # libvirtd alone, as a package upgrade does: running guests (and virtlogd) stay. An optional
+  # delay keeps it down that many seconds (fault tests).
+  restart) stop_pid "$state/libvirtd.pid" libvirtd; sleep "${2:-0}"; start ;;
   status) pgrep -x libvirtd >/dev/null && [ -S "$sock" ] ;;
-  *) echo "usage: $0 start|stop|status"; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|status"; exit 2 ;;
 esac

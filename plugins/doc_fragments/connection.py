@@ -15,6 +15,15 @@ options:
       - Use C(module_defaults) with the action group C(group/scsi.virt.all) to set it once for all modules.
     type: str
     default: qemu:///system
+  connect_timeout:
+    description:
+      - Seconds to wait for a libvirt daemon that does not answer yet (its socket is missing or refuses, as while
+        libvirtd restarts), when opening the connection and when it breaks during the task.
+      - After such a break a domain change is planned again from the live and persistent XML as libvirt reports
+        them then, so nothing is done twice or left half done, and the task warns that it reconnected.
+      - Host name and authentication failures are reported at once. V(0) tries once.
+    type: int
+    default: 15
 requirements:
   - libvirt-python (built against the hypervisor's libvirt)
   - lxml

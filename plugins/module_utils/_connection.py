@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ScsiVirtError
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
@@ -19,6 +20,11 @@ except ImportError:  # pragma: no cover - reported by the module runner
 
 _CREDENTIALS = re.compile(r"(?P<scheme>^[a-z0-9+.-]+://)(?P<user>[^:/@]*):(?P<secret>[^@/]*)@", re.I)
 _SECRET_QUERY = re.compile(r"((?:^|[?&])(?:password|passwd|pass|secret)=)[^&]*", re.I)
+# A daemon that is (re)starting: its socket is missing or refuses, or an open connection broke.
+# Name resolution and authentication failures are not worth waiting for.
+_PERMANENT = re.compile(r"resolve hostname|Name or service not known|Permission denied|authentication|"
+                        r"Host key verification", re.I)
+RETRY_INTERVAL = 0.5
 
 
 def mask_uri(uri):
@@ -43,18 +49,53 @@ def libvirt_errors(action):
                             libvirt_code=exc.get_error_code())
 
 
-class Hypervisor:
-    """A libvirt connection plus the lookups every module needs."""
+def _daemon_unreachable(exc):
+    """True for errors that a libvirtd coming back up would cure (worth a bounded wait)."""
+    return (exc.get_error_code() == libvirt.VIR_ERR_SYSTEM_ERROR and exc.get_error_domain() == libvirt.VIR_FROM_RPC
+            and not _PERMANENT.search(exc.get_error_message() or ""))
 
-    def __init__(self, uri):
+
+class Hypervisor:
+    """A libvirt connection plus the lookups every module needs.
+
+    ``connect_timeout`` bounds how long opening (and re-opening, after libvirtd restarted under an
+    open connection) waits for a daemon that is not answering yet.
+    """
+
+    def __init__(self, uri, connect_timeout=0):
         if not HAS_LIBVIRT:
             raise ScsiVirtError("the libvirt Python bindings (libvirt-python) are required")
         self.uri = uri
+        self.connect_timeout = connect_timeout
+        self.reconnects = 0
         libvirt.registerErrorHandler(_silence, None)
+        self.conn = self._open()
+
+    def _open(self):
+        deadline = time.monotonic() + self.connect_timeout
+        while True:
+            try:
+                return libvirt.open(self.uri)
+            except libvirt.libvirtError as exc:
+                transient = _daemon_unreachable(exc)
+                if not transient or time.monotonic() + RETRY_INTERVAL > deadline:
+                    waited = " within %g s (connect_timeout)" % self.connect_timeout if transient else ""
+                    raise ScsiVirtError("uri: cannot connect to libvirt at %s%s: %s" % (
+                        mask_uri(self.uri), waited, exc.get_error_message()))
+            time.sleep(RETRY_INTERVAL)
+
+    def alive(self):
+        """False once the daemon went away under this connection (libvirtd restarted or stopped)."""
         try:
-            self.conn = libvirt.open(uri)
-        except libvirt.libvirtError as exc:
-            raise ScsiVirtError("uri: cannot connect to libvirt at %s: %s" % (mask_uri(uri), exc.get_error_message()))
+            return self.conn.isAlive() == 1
+        except libvirt.libvirtError:
+            return False
+
+    def reconnect(self):
+        """Open a new connection (bounded by connect_timeout) after the old one broke."""
+        self.close()
+        self.conn = self._open()
+        self.reconnects += 1
 
     def close(self):
         with contextlib.suppress(Exception):
@@ -98,6 +139,10 @@ class Hypervisor:
     def define_domain(self, xml_text, name):
         with libvirt_errors("defining the new configuration of domain %r" % name):
             return self.conn.defineXML(xml_text)
+
+    def domain_by_uuid(self, uuid):
+        with libvirt_errors("looking up domain %s again" % uuid):
+            return self.conn.lookupByUUIDString(uuid)
 
     def all_domains(self):
         with libvirt_errors("listing domains"):

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
-    drive_address, set_drive_address)
+    drive_address, iscsi_attach_hint, set_drive_address)
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI, ScsiController
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
@@ -272,6 +272,13 @@ class DomainPlan:
                 "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
 
 
+def _reported(fresh, earlier):
+    """After a reconnect: the fresh plan, or the interrupted one if its writes had landed."""
+    if fresh is not None and not fresh.changed and earlier is not None and earlier.xml_before != fresh.xml_before:
+        return earlier
+    return fresh
+
+
 def _describe_any(device):
     return device.describe() if hasattr(device, "describe") else type(device).__name__
 
@@ -301,9 +308,47 @@ class DomainWriter:
         self.check_mode = check_mode
         self.retries = retries
         self.detach_timeout = detach_timeout
+        self._planned = (None, None)  # (config, live) plans of the attempt under way, once it writes
 
     def run(self, build, config=True, live=None, force=False):
-        """Returns (config_plan or None, live_plan or None). Raises before writing on bad input."""
+        """Returns (config_plan or None, live_plan or None). Raises before writing on bad input.
+
+        If libvirtd goes away mid-way (restarted), the connection is re-opened and the plan made
+        again from the XML as it is then: a live change that already happened is not repeated, the
+        config is still written, and what the interrupted attempt changed is still reported.
+        """
+        uuid = self.dom.UUIDString()
+        lock = contextlib.nullcontext() if self.check_mode else domain_lock(uuid)
+        interrupted = (None, None)
+        with lock:
+            for _attempt in range(self.retries):
+                self._planned = (None, None)
+                try:
+                    plans = self._attempt(build, config, live, force)
+                except ScsiVirtError as exc:
+                    if self.hv.alive():
+                        raise
+                    interrupted = tuple(new if new is not None and new.changed else old
+                                        for new, old in zip(self._planned, interrupted))
+                    self._reconnect(uuid, exc)
+                    continue
+                if plans is not None:
+                    return tuple(_reported(fresh, earlier) for fresh, earlier in zip(plans, interrupted))
+        raise ScsiVirtError("domain %r kept changing under us (%d attempts); nothing was written"
+                            % (self.name, self.retries))
+
+    def _reconnect(self, uuid, cause):
+        try:
+            self.hv.reconnect()
+            self.dom = self.hv.domain_by_uuid(uuid)
+        except ScsiVirtError as exc:
+            raise ScsiVirtError(
+                "the connection to libvirt broke while changing domain %r (%s) and could not be opened again: %s; "
+                "run the task again once libvirtd is back: it reads the live and persistent XML afresh and completes "
+                "the change" % (self.name, cause.msg, exc.msg))
+
+    def _attempt(self, build, config, live, force):
+        """One plan-and-write pass; None when another writer changed the config meanwhile."""
         active = self.hv.domain_active(self.dom)
         if live is True and not active:
             raise ValidationError("live", "domain %r is not running, so there is nothing to change live; "
@@ -311,33 +356,29 @@ class DomainWriter:
         do_live = active if live is None else live
         if not config and not do_live:
             raise ValidationError("config", "nothing to do: config is false and the domain is not changed live")
-        lock = contextlib.nullcontext() if self.check_mode else domain_lock(self.dom.UUIDString())
-        with lock:
-            for _attempt in range(self.retries):
-                config_xml = self.hv.domain_xml(self.dom) if config else None
-                config_plan = build(config_xml, None) if config else None
-                live_plan = None
-                if do_live:
-                    preferred = config_plan.assigned if config_plan else None
-                    live_plan = build(self.hv.domain_xml(self.dom, live=True), preferred)
-                    self._refuse_unforced_live_removal(live_plan, force)
-                if self.check_mode:
-                    return config_plan, live_plan
-                done = self._apply_live(live_plan) if live_plan and live_plan.changed else []
-                if config_plan is None or not config_plan.changed:
-                    return config_plan, live_plan
-                # Compare-and-retry: another writer (virsh, virt-manager) may have changed the config.
-                if self.hv.domain_xml(self.dom) != config_xml:
-                    self._rollback_live(done)
-                    continue
-                try:
-                    self.hv.define_domain(config_plan.xml(), self.name)
-                except ScsiVirtError as exc:
-                    self._rollback_live(done)
-                    raise ScsiVirtError("%s; the live changes were rolled back" % exc.msg if done else exc.msg)
-                return config_plan, live_plan
-        raise ScsiVirtError("domain %r kept changing under us (%d attempts); nothing was written"
-                            % (self.name, self.retries))
+        config_xml = self.hv.domain_xml(self.dom) if config else None
+        config_plan = build(config_xml, None) if config else None
+        live_plan = None
+        if do_live:
+            preferred = config_plan.assigned if config_plan else None
+            live_plan = build(self.hv.domain_xml(self.dom, live=True), preferred)
+            self._refuse_unforced_live_removal(live_plan, force)
+        if self.check_mode:
+            return config_plan, live_plan
+        self._planned = (config_plan, live_plan)
+        done = self._apply_live(live_plan) if live_plan and live_plan.changed else []
+        if config_plan is None or not config_plan.changed:
+            return config_plan, live_plan
+        # Compare-and-retry: another writer (virsh, virt-manager) may have changed the config.
+        if self.hv.domain_xml(self.dom) != config_xml:
+            self._rollback_live(done)
+            return None
+        try:
+            self.hv.define_domain(config_plan.xml(), self.name)
+        except ScsiVirtError as exc:
+            self._rollback_live(done)
+            raise ScsiVirtError("%s; the live changes were rolled back" % exc.msg if done else exc.msg)
+        return config_plan, live_plan
 
     def _refuse_unforced_live_removal(self, plan, force):
         removed = [c for c in plan.changes if c.action == "remove"]
@@ -364,7 +405,9 @@ class DomainWriter:
                         self.dom.detachDeviceFlags(xml, flags)
                         self._wait_detached(change)
                 except libvirt.libvirtError as exc:
-                    raise ScsiVirtError("libvirt error while trying to %s: %s" % (what, exc.get_error_message()))
+                    hint = iscsi_attach_hint(change.device) if change.action != "remove" else ""
+                    raise ScsiVirtError("libvirt error while trying to %s: %s%s" % (
+                        what, (exc.get_error_message() or "").strip(), hint))
                 done.append(change)
         except ScsiVirtError as exc:
             self._rollback_live(done)

@@ -8,13 +8,14 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.scsi.virt.plugins.module_utils._connection import HAS_LIBVIRT, Hypervisor
-from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+from ansible_collections.scsi.virt.plugins.module_utils._connection import HAS_LIBVIRT, Hypervisor, mask_uri
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._xml import HAS_LXML
 
 
 def connection_spec():
-    return {"uri": {"type": "str", "default": "qemu:///system"}}
+    return {"uri": {"type": "str", "default": "qemu:///system"},
+            "connect_timeout": {"type": "int", "default": 15}}
 
 
 def run_module(module, body):
@@ -25,8 +26,15 @@ def run_module(module, body):
         module.fail_json(msg=missing_required_lib("lxml"))
     hypervisor = None
     try:
-        hypervisor = Hypervisor(module.params["uri"])
+        timeout = module.params["connect_timeout"]
+        if timeout < 0:
+            raise ValidationError("connect_timeout", "seconds to wait for libvirtd, 0 or more", timeout)
+        hypervisor = Hypervisor(module.params["uri"], connect_timeout=timeout)
         result = body(hypervisor)
+        if hypervisor.reconnects:
+            module.warn("the connection to libvirt at %s broke during this task (libvirtd restarted?) and was "
+                        "opened again %d time(s); the change was planned again from the state libvirt reported then"
+                        % (mask_uri(hypervisor.uri), hypervisor.reconnects))
     except ScsiVirtError as exc:
         module.fail_json(msg=exc.msg, **exc.details)
     except Exception as exc:  # a bug of ours: still one clear line, with the trace for -vvv

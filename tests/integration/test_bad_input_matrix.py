@@ -81,6 +81,8 @@ CASES = [
     ("domain_disk_lun", disk(dev="/dev/sdb", controller_model="lsilogic"), "", "controller_model"),
     ("domain_disk_lun", disk(dev="/dev/sdb", config=False, live=False), "config", "nothing to do"),
     ("domain_disk_lun", disk(uri="qemu+bogus:///nowhere", dev="/dev/sdb"), "uri", "cannot connect"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", connect_timeout=-1), "connect_timeout", "0 or more"),
+    ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "connect_timeout": "soon"}, "", "connect_timeout"),
     ("domain_disk_lun", disk(uri="qemu+ssh://root:hunter2@badhost.invalid:1/system", dev="/dev/sdb"), "uri",
      "********"),
     # domain_disk_lun: iscsi

@@ -33,31 +33,6 @@ def iscsi(lun):
     return {"host": "127.0.0.1", "target": IQN, "lun": lun}
 
 
-@pytest.fixture(scope="module")
-def conn():
-    libvirt = pytest.importorskip("libvirt")
-    libvirt.registerErrorHandler(lambda *_: None, None)
-    try:
-        connection = libvirt.open(URI)
-        connection.lookupByName(GUEST)
-    except libvirt.libvirtError as exc:
-        pytest.skip("the lab is not up (lab/lab.sh up): %s" % exc)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def clean_guest(conn, run_module):
-    """The lab guest without LUN disks and SCSI hostdevs, before and after the test."""
-    def clean():
-        for module in ("domain_disk_lun", "scsi_hostdev"):
-            result = run_module(module, {"uri": URI, "domain": GUEST, "exclusive": True, "force": True})
-            assert not result.failed, result
-    clean()
-    yield conn.lookupByName(GUEST)
-    clean()
-
-
 @pytest.fixture
 def stopped_domain(conn):
     import libvirt

@@ -29,6 +29,17 @@ def iscsi_identity(device):
             device.iscsi_port or ISCSI_DEFAULT_PORT)
 
 
+def iscsi_attach_hint(device):
+    """What to check when QEMU could not open a device's iSCSI source, or '' for other sources."""
+    if device.values.get("protocol") != "iscsi":
+        return ""
+    name = device.values.get("iscsi_name") or ""
+    target, _sep, lun = name.rpartition("/")
+    return " (QEMU could not open the iSCSI LUN: check that the target at %s:%d is up and exports %s LUN %s to this " \
+           "host)" % (device.values.get("iscsi_host"), device.values.get("iscsi_port") or ISCSI_DEFAULT_PORT,
+                      target or name, lun or "0")
+
+
 def lun_access_props():
     """Options a guest-visible SCSI LUN (disk or hostdev) shares."""
     return {

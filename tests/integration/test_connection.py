@@ -1,0 +1,35 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Opening the connection: a bounded wait for a daemon that is not there yet, no wait for a bad URI.
+
+No daemon listens on the socket named here, so libvirt's remote driver fails the way it does while
+libvirtd restarts (the lab tests restart a real one: tests/lab/test_faults.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+MISSING_SOCKET = "qemu+unix:///system?socket=/nonexistent/scsi-virt/libvirt-sock"
+
+
+def timed(run_module, args):
+    started = time.monotonic()
+    result = run_module("scsi_host_info", args)
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize("timeout", [0, 2])
+def test_missing_daemon_is_waited_for_then_reported(run_module, timeout):
+    result, waited = timed(run_module, {"uri": MISSING_SOCKET, "connect_timeout": timeout})
+    assert result.failed and result["msg"].startswith("uri: cannot connect to libvirt at " + MISSING_SOCKET), result
+    assert ("within %d s (connect_timeout)" % timeout) in result["msg"], result
+    assert timeout - 0.6 <= waited < timeout + 2, waited
+
+
+def test_a_uri_that_cannot_work_is_reported_at_once(run_module):
+    result, waited = timed(run_module, {"uri": "qemu+bogus:///nowhere", "connect_timeout": 30})
+    assert result.failed and result["msg"].startswith("uri: cannot connect") and "within" not in result["msg"]
+    assert waited < 2, waited

@@ -1,0 +1,36 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fixtures for the tests against the real lab (lab/lab.sh up)."""
+
+from __future__ import annotations
+
+import pytest
+
+LAB_URI = "qemu:///system"
+LAB_GUEST = "scsi-virt-lab"
+
+
+@pytest.fixture
+def conn():
+    """A connection per test: the fault tests restart libvirtd, which breaks older ones."""
+    libvirt = pytest.importorskip("libvirt")
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    try:
+        connection = libvirt.open(LAB_URI)
+        connection.lookupByName(LAB_GUEST)
+    except libvirt.libvirtError as exc:
+        pytest.skip("the lab is not up (lab/lab.sh up): %s" % exc)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def clean_guest(conn, run_module):
+    """The lab guest without LUN disks and SCSI hostdevs, before and after the test."""
+    def clean():
+        for module in ("domain_disk_lun", "scsi_hostdev"):
+            result = run_module(module, {"uri": LAB_URI, "domain": LAB_GUEST, "exclusive": True, "force": True})
+            assert not result.failed, result
+    clean()
+    yield conn.lookupByName(LAB_GUEST)
+    clean()
