@@ -13,7 +13,8 @@ import base64
 import json
 import time
 
-from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._types import ScsiAddress, parse_int, parse_lun_wwn
 
 try:
     import libvirt
@@ -79,16 +80,35 @@ def wwn_from_wwid(wwid):
     return None
 
 
-def _normalize_wwn(value):
-    text = str(value).strip().lower()
-    for prefix in ("naa.", "0x"):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    return text.replace(":", "")
+_EXPECT_KEYS = ("wwn", "address", "vendor", "model", "size", "min_size", "readable")
+_ABSENT_KEYS = ("wwn", "address")
+
+
+def _checked_specs(specs, option, keys):
+    """The LUN specs of ``option`` with wwn and address in canonical form; bad ones named by position."""
+    out = []
+    for position, spec in enumerate(specs or []):
+        field = "%s[%d]" % (option, position)
+        if not isinstance(spec, dict):
+            raise ValidationError(field, "expected a dict with wwn and/or address", spec)
+        unknown = sorted(set(spec) - set(keys))
+        if unknown:
+            raise ValidationError(field, "unknown key(s) %s; allowed: %s" % (", ".join(unknown), ", ".join(keys)))
+        if not (spec.get("wwn") or spec.get("address")):
+            raise ValidationError(field, "each LUN needs wwn or address (the guest's H:B:T:L)", spec)
+        checked = dict(spec)
+        checked["wwn"] = parse_lun_wwn(spec.get("wwn") or None, field + ".wwn")
+        if spec.get("address"):
+            checked["address"] = str(ScsiAddress.parse(spec["address"], field + ".address"))
+        for key in ("size", "min_size"):
+            if spec.get(key) is not None:
+                checked[key] = parse_int(spec[key], "%s.%s" % (field, key), 0, 2 ** 63)
+        out.append(checked)
+    return out
 
 
 def _matches(device, spec):
-    if spec.get("wwn") and device.get("wwn") != _normalize_wwn(spec["wwn"]):
+    if spec.get("wwn") and device.get("wwn") != spec["wwn"]:
         return False
     if spec.get("address") and device.get("address") != spec["address"]:
         return False
@@ -103,12 +123,11 @@ def lun_problems(devices, expected=None, absent=None):
     """Messages for each expected LUN missing or different in ``devices``, and each absent one present.
 
     ``expected`` items select a device by ``wwn`` and/or ``address`` (the guest's H:B:T:L) and may check
-    ``vendor``, ``model``, ``size`` (bytes), ``min_size`` and ``readable``.
+    ``vendor``, ``model``, ``size`` (bytes), ``min_size`` and ``readable``. Malformed items raise
+    ValidationError naming ``expect[N]``/``absent[N]``.
     """
     problems = []
-    for spec in expected or []:
-        if not (spec.get("wwn") or spec.get("address")):
-            raise ScsiVirtError("expect: each expected LUN needs wwn or address, got %r" % (spec,))
+    for spec in _checked_specs(expected, "expect", _EXPECT_KEYS):
         found = [d for d in devices if _matches(d, spec)]
         if not found:
             problems.append("LUN %s is not in the guest (it sees: %s)" % (_describe(spec), "; ".join(
@@ -119,11 +138,9 @@ def lun_problems(devices, expected=None, absent=None):
         for key in ("vendor", "model", "size", "readable"):
             if spec.get(key) is not None and device.get(key) != spec[key]:
                 problems.append("LUN %s: %s is %r, expected %r" % (_describe(spec), key, device.get(key), spec[key]))
-        if spec.get("min_size") is not None and (device.get("size") or 0) < int(spec["min_size"]):
+        if spec.get("min_size") is not None and (device.get("size") or 0) < spec["min_size"]:
             problems.append("LUN %s: size %s is below %s" % (_describe(spec), device.get("size"), spec["min_size"]))
-    for spec in absent or []:
-        if not (spec.get("wwn") or spec.get("address")):
-            raise ScsiVirtError("absent: each LUN needs wwn or address, got %r" % (spec,))
+    for spec in _checked_specs(absent, "absent", _ABSENT_KEYS):
         if any(_matches(d, spec) for d in devices):
             problems.append("LUN %s is still in the guest" % _describe(spec))
     return problems

@@ -81,7 +81,25 @@ def test_each_mismatch_is_named(spec, fragment):
 def test_absent_luns_and_bad_specs():
     assert lun_problems(DEVICES, absent=[{"wwn": "60000000000000000e00000000010009"}]) == []
     assert "still in the guest" in lun_problems(DEVICES, absent=[{"address": "0:0:1:0"}])[0]
-    with pytest.raises(ScsiVirtError, match="expect: each expected LUN needs wwn or address"):
+    with pytest.raises(ScsiVirtError, match=r"^expect\[0\]: each LUN needs wwn or address"):
         lun_problems(DEVICES, [{"vendor": "IET"}])
-    with pytest.raises(ScsiVirtError, match="absent: each LUN needs wwn or address"):
+    with pytest.raises(ScsiVirtError, match=r"^absent\[0\]: each LUN needs wwn or address"):
         lun_problems(DEVICES, absent=[{}])
+
+
+@pytest.mark.parametrize("expected, absent, message", [
+    ([{"wwn": "12"}], None, r"^expect\[0\]\.wwn: expected a LUN WWN of 16 or 32 hex digits"),
+    ([{"wwn": "60000000000000000e00000000010001"}, {"address": "0:0:1"}], None,
+     r"^expect\[1\]\.address: expected a SCSI address 'host:bus:target:lun'"),
+    ([{"address": "0:0:0:0", "wwm": "x"}], None, r"^expect\[0\]: unknown key\(s\) wwm; allowed: wwn, address"),
+    ([{"address": "0:0:0:0", "min_size": "big"}], None, r"^expect\[0\]\.min_size: expected an integer"),
+    (None, [{"wwn": "60000000000000000e00000000010001", "vendor": "IET"}], r"^absent\[0\]: unknown key\(s\) vendor"),
+    (None, ["0:0:0:0"], r"^absent\[0\]: expected a dict with wwn and/or address"),
+])
+def test_malformed_lun_specs_are_named_by_position(expected, absent, message):
+    with pytest.raises(ScsiVirtError, match=message):
+        lun_problems(DEVICES, expected, absent)
+
+
+def test_lun_specs_match_in_any_wwn_spelling():
+    assert lun_problems(DEVICES, [{"wwn": "0x60000000000000000E00000000010001", "address": " 0:0:0:1 "}]) == []
