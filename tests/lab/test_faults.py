@@ -141,4 +141,3 @@ def test_attach_works_again_once_the_target_is_back(clean_guest, run_module):
     assert result.changed and not result.failed, result
     seen = run_module("guest_scsi_info", {"uri": URI, "domain": GUEST, "wait": 20, "expect": [{"wwn": LUN1_WWN}]})
     assert not seen.failed, seen
-
