@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Release checks: changelog lint, `ansible-galaxy collection build`, galaxy-importer on the tarball,
-# and the execution environment definition (ansible-builder create writes a build context, no engine).
+# the execution environment definition (ansible-builder create writes a build context, no engine)
+# and the HTML docs site (scripts/docs.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 venv="${SCSI_VIRT_VENV:-$here/.venv}"
 export PATH="$venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
-python -c "import galaxy_importer, ansible_builder" 2>/dev/null || pip install -q -r tests/requirements-release.txt
+python -c "import galaxy_importer, ansible_builder, antsibull_docs, sphinx_ansible_theme" 2>/dev/null || pip install -q -r tests/requirements-release.txt
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 step() { local t0=$SECONDS; "${@:2}"; echo "release-check: $1 ok ($((SECONDS - t0)) s)"; }
@@ -37,4 +38,5 @@ ee() {
   grep -rq "libvirt-python" "$work/ee" && grep -rq "libvirt-dev" "$work/ee"
 }
 step "ansible-builder create" ee
+step "docs site (antsibull-docs + sphinx -W)" bash scripts/docs.sh
 echo "release-check: $(basename "$tarball") passes"
