@@ -14,10 +14,11 @@ cleanup() { for lab in "${started[@]}"; do bash "$lab" down; done; }
 trap cleanup EXIT
 for lab in "${labs[@]}"; do
   case "$lab" in
-    lab) script=lab/lab.sh; marker=lab; tests=tests/lab ;;
+    lab) script=lab/lab.sh; marker=lab; tests="tests/lab tests/integration/test_examples.py" ;;
     npiv) script=lab/npiv/npiv.sh; marker=npiv; tests=tests/npiv ;;
     *) echo "unknown lab $lab (lab npiv)"; exit 2 ;;
   esac
   bash "$script" status >/dev/null 2>&1 || { bash "$script" up; started+=("$script"); }
-  python -m pytest -q -m "$marker" "$tests"
+  # shellcheck disable=SC2086 # tests is a list of paths
+  python -m pytest -q -m "$marker" $tests
 done

@@ -12,11 +12,6 @@ attributes:
     description: Can run in check_mode and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-  action_group:
-    description: Use C(group/scsi.virt.all) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - scsi.virt.all
 """
 
     CHANGE = r"""

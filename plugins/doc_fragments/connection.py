@@ -12,7 +12,8 @@ options:
       - libvirt connection URI of the hypervisor, for example V(qemu:///system), V(qemu+ssh://root@kvm01/system)
         or V(test:///default) (libvirt's test driver).
       - Passwords in the URI are masked in messages.
-      - Use C(module_defaults) with the action group C(group/scsi.virt.all) to set it once for all modules.
+      - Use C(module_defaults) with the action group C(group/scsi.virt.all) to set it once for all the modules that talk
+        to libvirt.
     type: str
     default: qemu:///system
   connect_timeout:
@@ -24,6 +25,12 @@ options:
       - Host name and authentication failures are reported at once. V(0) tries once.
     type: int
     default: 15
+attributes:
+  action_group:
+    description: Use C(group/scsi.virt.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - scsi.virt.all
 requirements:
   - libvirt-python (built against the hypervisor's libvirt)
   - lxml

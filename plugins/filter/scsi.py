@@ -16,12 +16,25 @@ except ImportError:  # pragma: no cover
     HAS_JMESPATH = False
 
 
+def _plain(value):
+    """``value`` as built-in types. jmespath types values by their class name, so the tagged and lazy
+    list/dict/str subclasses that ansible-core 2.19 hands to filters count as 'unknown' to it."""
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    for kind in (bool, str, int, float):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
 def lun_query(data, expression):
     """Select from module results with a JMESPath expression (no community.general needed)."""
     if not HAS_JMESPATH:
         raise AnsibleFilterError("scsi.virt.lun_query needs the jmespath Python library on the controller")
     try:
-        return jmespath.search(expression, data)
+        return jmespath.search(str(expression), _plain(data))
     except jmespath.exceptions.JMESPathError as exc:
         raise AnsibleFilterError("scsi.virt.lun_query: invalid expression %r: %s" % (expression, exc))
 

@@ -185,12 +185,12 @@ def main():
         params = module.params
         read_blocks = parse_int(params["read_blocks"], "read_blocks", 0, 1024)
         timeout = parse_int(params["agent_timeout"], "agent_timeout", 1, 3600)
+        wait = parse_int(params["wait"], "wait", 0, 3600)
+        lun_problems([], params["expect"], params["absent"])  # validates the specs before touching the guest
         dom = hypervisor.domain(parse_object_name(params["domain"], "domain"))
         if not hypervisor.domain_active(dom):
             module.fail_json(msg="domain: %r is not running; its SCSI devices can only be read from a running "
                              "guest" % params["domain"])
-        wait = parse_int(params["wait"], "wait", 0, 3600)
-        lun_problems([], params["expect"], params["absent"])  # validates the specs before touching the guest
         agent = GuestAgent(dom)
         agent.wait_ready(timeout)
         deadline = time.monotonic() + wait

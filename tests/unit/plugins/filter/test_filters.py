@@ -45,3 +45,18 @@ def test_vscsi_entries_map_the_same_lun_description_to_xen():
         vscsi_entries([{"pool": "p", "volume": "unit:0:0:1"}])
     with pytest.raises(AnsibleFilterError, match=r"lun_passthrough_luns\[0\]: give vdev"):
         vscsi_entries([{"dev": "/dev/sdb"}])
+
+
+class _TaggedList(list):
+    """Like the list subclasses ansible-core 2.19 passes to filters (jmespath types by class name)."""
+
+
+class _TaggedStr(str):
+    pass
+
+
+def test_lun_query_sees_list_and_str_subclasses_as_arrays_and_strings():
+    luns = _TaggedList([{"path": _TaggedStr("/dev/sdb"), "used_by": _TaggedList()},
+                        {"path": "/dev/sdc", "used_by": _TaggedList([{"domain": "db01"}])}])
+    assert lun_query(luns, "[?length(used_by) == `0`].path") == ["/dev/sdb"]
+    assert lun_query({"luns": luns}, "luns[?starts_with(path, '/dev/sd')] | length(@)") == 2
