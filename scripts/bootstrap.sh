@@ -39,4 +39,4 @@ fi
 # runs from the repo find it: `ansible localhost -m vhba -a ...`.
 mkdir -p "$here/build/collections/ansible_collections/scsi"
 ln -sfn ../../../.. "$here/build/collections/ansible_collections/scsi/virt"
-echo "bootstrap: ready ($("$venv/bin/ansible" --version | head -1))"
+echo "bootstrap: ready ($("$venv/bin/ansible" --version | sed -n 1p))"

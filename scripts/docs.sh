@@ -11,7 +11,8 @@ python -c "import antsibull_docs, sphinx_ansible_theme" 2>/dev/null || pip insta
 out="$here/build/docs"
 rm -rf "$out"
 # antsibull-docs wants its output directory private to its user.
-mkdir -p -m 700 "$out/rst"
+mkdir -p "$out"
+mkdir -m 700 "$out/rst"
 (cd "$ANSIBLE_COLLECTIONS_PATH/ansible_collections/scsi/virt" && antsibull-docs lint-collection-docs --plugin-docs .)
 antsibull-docs collection --use-current --dest-dir "$out/rst" --no-breadcrumbs --no-indexes scsi.virt >/dev/null
 cp docs/site/ansible_core_links.rst "$out/rst/"
