@@ -75,6 +75,21 @@ def run_module_fixture():
     return run_module
 
 
+def _open_lab(uri, how_to_start):
+    """A connection to a lab's libvirt, or skip the test saying how to start that lab."""
+    libvirt = pytest.importorskip("libvirt")
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    try:
+        return libvirt.open(uri)
+    except libvirt.libvirtError as exc:
+        pytest.skip("the lab is not up (%s): %s" % (how_to_start, exc))
+
+
+@pytest.fixture(name="open_lab")
+def open_lab_fixture():
+    return _open_lab
+
+
 class _SharedConnection:
     """The real test-driver connection, handed to every module run; their close() keeps it open.
 

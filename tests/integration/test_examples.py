@@ -94,13 +94,9 @@ def test_examples_run_as_written(module, tmp_path):
 
 @pytest.mark.lab
 @pytest.mark.parametrize("module", sorted(NEEDS_REAL_LIBVIRT))
-def test_examples_run_as_written_on_real_libvirt(module, tmp_path):
-    libvirt = pytest.importorskip("libvirt")
-    libvirt.registerErrorHandler(lambda *_: None, None)
-    try:
-        conn = libvirt.open(LAB_URI)
-    except libvirt.libvirtError as exc:
-        pytest.skip("the lab is not up (lab/lab.sh up): %s" % exc)
+def test_examples_run_as_written_on_real_libvirt(module, tmp_path, open_lab):
+    import libvirt
+    conn = open_lab(LAB_URI, "lab/lab.sh up")
     dom = conn.defineXML(DB01)
     try:
         tasks, run = run_examples(module, tmp_path, LAB_URI)

@@ -11,15 +11,14 @@ LAB_GUEST = "scsi-virt-lab"
 
 
 @pytest.fixture
-def conn():
+def conn(open_lab):
     """A connection per test: the fault tests restart libvirtd, which breaks older ones."""
-    libvirt = pytest.importorskip("libvirt")
-    libvirt.registerErrorHandler(lambda *_: None, None)
+    import libvirt
+    connection = open_lab(LAB_URI, "lab/lab.sh up")
     try:
-        connection = libvirt.open(LAB_URI)
         connection.lookupByName(LAB_GUEST)
     except libvirt.libvirtError as exc:
-        pytest.skip("the lab is not up (lab/lab.sh up): %s" % exc)
+        pytest.skip("the lab guest is not there (lab/lab.sh up): %s" % exc)
     yield connection
     connection.close()
 
