@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real test lab: libvirtd (qemu:///system), a userspace iSCSI target (tgtd, 127.0.0.1:3260,
 # two file-backed LUNs) and a tiny TCG guest with a virtio-scsi controller and qemu-guest-agent.
-#   lab/lab.sh up|down|status|env|target-down|target-up
+#   lab/lab.sh up|down|status|env|target-down|target-up|target-freeze|target-thaw
 set -euo pipefail
 # shellcheck source=lab/pidfile.sh
 . "$(dirname "$0")/pidfile.sh"
@@ -82,5 +82,8 @@ case "${1:-}" in
   # tgtd ignores TERM while it has sessions, hence KILL; the LUN files keep their data.
   target-down) alive "$state/tgtd.pid" && kill -9 "$(cat "$state/tgtd.pid")"; rm -f "$state/tgtd.pid" ;;
   target-up) tgt_up ;;
-  *) echo "usage: $0 up|down|status|env|target-down|target-up"; exit 2 ;;
+  # A target that accepts connections but answers nothing (a hung array): tgtd stopped, not killed.
+  target-freeze) kill -STOP "$(cat "$state/tgtd.pid")" ;;
+  target-thaw) kill -CONT "$(cat "$state/tgtd.pid")" ;;
+  *) echo "usage: $0 up|down|status|env|target-down|target-up|target-freeze|target-thaw"; exit 2 ;;
 esac

@@ -35,6 +35,15 @@ options:
       - Unset (default) means live when the domain is running. V(true) on a stopped domain is an error.
       - Live changes go first; if the config write then fails, they are rolled back.
     type: bool
+  live_timeout:
+    description:
+      - Seconds to wait for each live attach, update or detach call (1-3600).
+      - QEMU opens an iSCSI source inside the hotplug itself, so a target that accepts connections but never answers
+        its login holds the call for as long as it stays silent. After this long the task fails without writing the
+        persistent config; the device may still appear in the running guest once the target answers, and running
+        the task again then completes the change.
+    type: int
+    default: 60
   force:
     description:
       - Allow detaching a device from a running guest, which can break I/O in the guest.

@@ -26,6 +26,7 @@ def domain_module_spec(item_spec, list_option):
         "force": {"type": "bool", "default": False},
         "controller_model": {"type": "str", "default": VIRTIO_SCSI, "choices": [VIRTIO_SCSI]},
         "controller_queues": {"type": "int"},
+        "live_timeout": {"type": "int", "default": 60},
     })
     return spec
 
@@ -84,6 +85,7 @@ class DomainDeviceModule:
         queues = params.get("controller_queues")
         if queues is not None:
             parse_int(queues, "controller_queues", 1, 1024)
+        live_timeout = parse_int(params["live_timeout"], "live_timeout", 1, 3600)
         if params["exclusive"] and params["state"] == "absent":
             raise ValidationError("exclusive", "goes with state=present (it removes what is not listed)")
         dom = hypervisor.domain(name)
@@ -102,7 +104,7 @@ class DomainDeviceModule:
                     plan.remove_unlisted(kind, keep)
             return plan
 
-        writer = DomainWriter(hypervisor, dom, check_mode=self.module.check_mode)
+        writer = DomainWriter(hypervisor, dom, check_mode=self.module.check_mode, live_timeout=live_timeout)
         config_plan, live_plan = writer.run(build, config=params["config"], live=params["live"],
                                             force=params["force"])
         main = config_plan or live_plan

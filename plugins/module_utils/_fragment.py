@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
+import threading
 import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
@@ -31,6 +32,10 @@ try:
     import libvirt
 except ImportError:  # pragma: no cover
     libvirt = None
+
+
+class LiveCallTimeout(ScsiVirtError):
+    """A live attach/update/detach that libvirt did not finish within the writer's live_timeout."""
 
 
 class Change:
@@ -301,13 +306,14 @@ def domain_lock(uuid):
 class DomainWriter:
     """Apply a plan built by ``build(xml_text, preferred) -> DomainPlan`` to a domain."""
 
-    def __init__(self, hypervisor, dom, check_mode=False, retries=5, detach_timeout=15.0):
+    def __init__(self, hypervisor, dom, check_mode=False, retries=5, detach_timeout=15.0, live_timeout=60.0):
         self.hv = hypervisor
         self.dom = dom
         self.name = dom.name()
         self.check_mode = check_mode
         self.retries = retries
         self.detach_timeout = detach_timeout
+        self.live_timeout = live_timeout
         self._planned = (None, None)  # (config, live) plans of the attempt under way, once it writes
 
     def run(self, build, config=True, live=None, force=False):
@@ -390,6 +396,8 @@ class DomainWriter:
 
     def _apply_live(self, plan):
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        calls = {"add": self.dom.attachDeviceFlags, "update": self.dom.updateDeviceFlags,
+                 "remove": self.dom.detachDeviceFlags}
         done = []
         try:
             # Controllers first (they are recorded before the devices that need them), removals last.
@@ -397,23 +405,48 @@ class DomainWriter:
                 xml = to_string(change.after if change.after is not None else change.before, pretty=False)
                 what = "%s %s live on domain %r" % (change.action, change.device.describe(), self.name)
                 try:
-                    if change.action == "add":
-                        self.dom.attachDeviceFlags(xml, flags)
-                    elif change.action == "update":
-                        self.dom.updateDeviceFlags(xml, flags)
-                    else:
-                        self.dom.detachDeviceFlags(xml, flags)
+                    self._bounded(calls[change.action], xml, flags, what=what)
+                    if change.action == "remove":
                         self._wait_detached(change)
                 except libvirt.libvirtError as exc:
                     hint = iscsi_attach_hint(change.device) if change.action != "remove" else ""
                     raise ScsiVirtError("libvirt error while trying to %s: %s%s" % (
                         what, (exc.get_error_message() or "").strip(), hint))
                 done.append(change)
+        except LiveCallTimeout as exc:
+            # QEMU still holds the domain's job: a rollback would only queue behind it.
+            raise ScsiVirtError("%s; nothing was written to the persistent config%s" % (exc.msg, (
+                "; the earlier live changes of this task (%s) stay" % ", ".join(
+                    c.device.describe() for c in done)) if done else ""))
         except ScsiVirtError as exc:
             self._rollback_live(done)
             raise ScsiVirtError("%s; nothing was written to the persistent config%s" % (
                 exc.msg, " and the earlier live changes were rolled back" if done else ""))
         return done
+
+    def _bounded(self, call, *args, what):
+        """Run a live libvirt call, waiting at most live_timeout: QEMU opens an iSCSI source inside the
+        hotplug itself, so a target that accepts connections but never answers the login holds the call
+        (and the domain's job) for as long as it stays silent. The call goes on in the background."""
+        outcome = {}
+
+        def work():
+            try:
+                outcome["value"] = call(*args)
+            except Exception as exc:  # pylint: disable=broad-except  # re-raised in the caller's thread
+                outcome["error"] = exc
+        worker = threading.Thread(target=work, name="scsi-virt-live-call", daemon=True)
+        worker.start()
+        worker.join(self.live_timeout)
+        if worker.is_alive():
+            raise LiveCallTimeout(
+                "libvirt did not finish trying to %s within %g s (live_timeout): QEMU is still waiting, most "
+                "likely for an iSCSI target that accepts connections but does not answer; the device may still "
+                "appear in the running guest when it does, and running the task again then completes the change"
+                % (what, self.live_timeout))
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
 
     def _wait_detached(self, change):
         """Detach is asynchronous (the guest acknowledges): wait until the device left the live XML."""

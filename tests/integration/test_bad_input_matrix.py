@@ -82,6 +82,8 @@ CASES = [
     ("domain_disk_lun", disk(dev="/dev/sdb", config=False, live=False), "config", "nothing to do"),
     ("domain_disk_lun", disk(uri="qemu+bogus:///nowhere", dev="/dev/sdb"), "uri", "cannot connect"),
     ("domain_disk_lun", disk(dev="/dev/sdb", connect_timeout=-1), "connect_timeout", "0 or more"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", live_timeout=0), "live_timeout", "1 to 3600"),
+    ("scsi_hostdev", hostdev(iscsi=iscsi(), live_timeout=7200), "live_timeout", "1 to 3600"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "connect_timeout": "soon"}, "", "connect_timeout"),
     ("domain_disk_lun", disk(uri="qemu+ssh://root:hunter2@badhost.invalid:1/system", dev="/dev/sdb"), "uri",
      "********"),

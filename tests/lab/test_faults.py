@@ -141,3 +141,32 @@ def test_attach_works_again_once_the_target_is_back(clean_guest, run_module):
     assert result.changed and not result.failed, result
     seen = run_module("guest_scsi_info", {"uri": URI, "domain": GUEST, "wait": 20, "expect": [{"wwn": LUN1_WWN}]})
     assert not seen.failed, seen
+
+
+def test_a_hung_target_times_out_clearly_and_a_rerun_completes(clean_guest, run_module):
+    """tgtd stopped (SIGSTOP): TCP still connects, the iSCSI login is never answered, and QEMU's
+    hotplug waits inside libvirt's attach. live_timeout bounds the task; the config stays as it was."""
+    before_config = fresh_xml()[0]
+    args = {"uri": URI, "domain": GUEST, "iscsi": iscsi_lun(1)}
+    lab("lab/lab.sh", "target-freeze")
+    try:
+        started = time.monotonic()
+        result = run_module("domain_disk_lun", dict(args, live_timeout=3))
+        waited = time.monotonic() - started
+    finally:
+        lab("lab/lab.sh", "target-thaw")
+    print("\nhung iSCSI target: the task gave up after %.1f s (live_timeout 3)" % waited)
+    assert result.failed and "within 3 s (live_timeout)" in result["msg"], result
+    assert "nothing was written to the persistent config" in result["msg"], result
+    assert 2.5 <= waited < 10, waited
+    assert fresh_xml()[0] == before_config
+    # Once the target answers, the attach QEMU was waiting for may land live; a rerun converges.
+    deadline = time.monotonic() + 30
+    rerun = run_module("domain_disk_lun", args)
+    while rerun.failed and time.monotonic() < deadline:  # the domain's job may still be QEMU's
+        time.sleep(1)
+        rerun = run_module("domain_disk_lun", args)
+    assert not rerun.failed and rerun.changed and rerun["config_changed"], rerun
+    config, live = fresh_xml()
+    assert config.count("lab/1'") == 1 and live.count("lab/1'") == 1
+    assert not run_module("domain_disk_lun", args).changed
