@@ -207,13 +207,15 @@ class Descriptor:
 
     Subclasses set ``tag``, ``props`` (name -> Prop, in the order elements are created),
     ``fixed`` (values every fragment of the kind has, which also select it), ``defaults``
-    (what an absent value means) and implement :meth:`identity`.
+    (what an absent value means), ``defaults_given`` (a default that only means something when
+    another value is set: {name: that other name}) and implement :meth:`identity`.
     """
 
     tag = None
     props = {}
     fixed = {}
     defaults = {}
+    defaults_given = {}
     create_defaults = {}  # written on new fragments when the user left the value out
 
     def __init__(self, **values):
@@ -295,7 +297,8 @@ class Descriptor:
         value = self.values[name]
         if value is None or (value is False and self.props[name].kind == PRESENCE):
             default = self.defaults.get(name)
-            if default is not None:
+            given = self.defaults_given.get(name)
+            if default is not None and (given is None or self.values.get(given) is not None):
                 return default
         return value
 

@@ -34,6 +34,7 @@ class DiskLun(Descriptor):
     # libvirt's meaning of an absent value, so that "absent" and "explicit default" compare equal.
     defaults = {"sgio": "filtered", "rawio": False, "readonly": False, "shareable": False,
                 "iscsi_port": ISCSI_DEFAULT_PORT}
+    defaults_given = {"iscsi_port": "iscsi_host"}  # the port of an iSCSI portal, not of a block LUN
     create_defaults = {"sgio": "filtered"}
 
     def identity(self):

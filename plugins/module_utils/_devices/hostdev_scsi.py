@@ -30,6 +30,7 @@ class HostdevScsi(Descriptor):
         **drive_address_props()
     )
     defaults = {"rawio": False, "readonly": False, "shareable": False, "iscsi_port": ISCSI_DEFAULT_PORT}
+    defaults_given = {"iscsi_port": "iscsi_host"}  # the port of an iSCSI portal, not of an adapter LUN
 
     def identity(self):
         """A hostdev is the LUN it passes: adapter and address, or the iSCSI LUN."""

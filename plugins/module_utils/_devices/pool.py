@@ -46,6 +46,7 @@ class StoragePool(Descriptor):
 
     # libvirt's meaning of an absent iSCSI portal port.
     defaults = {"iscsi_port": ISCSI_DEFAULT_PORT}
+    defaults_given = {"iscsi_port": "iscsi_host"}
 
     def identity(self):
         return ("pool", self.name)

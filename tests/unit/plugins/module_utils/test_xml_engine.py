@@ -70,6 +70,16 @@ def test_none_is_dont_care_and_defaults_fill_absent_values():
         "shareable": (False, True)}
 
 
+def test_a_default_that_needs_another_value_applies_only_with_it():
+    block = DiskLun.from_xml("<disk type='block' device='lun'><source dev='/dev/sdb'/></disk>")
+    assert "iscsi_port" not in block.as_dict()
+    network = DiskLun.from_xml("<disk type='network' device='lun'><source protocol='iscsi' name='iqn.2026-11.x:y/1'>"
+                               "<host name='192.0.2.10'/></source></disk>")
+    assert network.as_dict()["iscsi_port"] == 3260
+    assert DiskLun(type="network", protocol="iscsi", iscsi_name="iqn.2026-11.x:y/1", iscsi_host="192.0.2.10",
+                   iscsi_port=3260).differences(network) == {}
+
+
 def test_wwn_spellings_are_equal():
     current = StoragePool.from_xml("<pool type='scsi'><name>p</name><source><adapter type='fc_host' "
                                    "wwnn='0x5001A4A000000001' wwpn='50:01:a4:a0:00:00:00:02'/></source></pool>")
