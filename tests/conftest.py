@@ -85,7 +85,7 @@ def _open_lab(uri, how_to_start):
         pytest.skip("the lab is not up (%s): %s" % (how_to_start, exc))
 
 
-@pytest.fixture(name="open_lab")
+@pytest.fixture(name="open_lab", scope="session")
 def open_lab_fixture():
     return _open_lab
 

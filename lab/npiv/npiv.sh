@@ -21,11 +21,16 @@ up() {
   if alive "$state/qemu.pid" && answers; then echo "npiv: already up"; return 0; fi
   local t0=$SECONDS
   mkdir -p "$state"
+  chmod 755 "$state"
   "$python" "$repo/lab/build_guest.py" "$state/guest" --profile npiv "$here/stage2.sh"
-  rm -f "$state/console.log"
+  # The nested guest's kernel and initramfs (lab profile: busybox + qemu-guest-agent), read inside the
+  # NPIV guest at the same path through the 9p root.
+  "$python" "$repo/lab/build_guest.py" "$state/nested" --profile lab
+  rm -f "$state/console.log" "$state/nested-console.log"
   qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
     -kernel "$state/guest/vmlinuz" -initrd "$state/guest/initrd.img" -append "console=ttyS0 panic=-1" \
     -display none -monitor none -serial "file:$state/console.log" \
+    -serial "file:$state/nested-console.log" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
     -netdev user,id=n0,hostfwd=tcp:127.0.0.1:16509-:16509 -device virtio-net-pci,netdev=n0 \
     -daemonize -pidfile "$state/qemu.pid"
@@ -44,6 +49,8 @@ down() {
 
 env_vars() {
   echo "SCSI_VIRT_NPIV_URI=$uri"
+  echo "SCSI_VIRT_NPIV_NESTED_GUEST=$state/nested"
+  echo "SCSI_VIRT_NPIV_NESTED_CONSOLE=$state/nested-console.log"
   "$python" - "$uri" <<'PY'
 import sys, libvirt
 libvirt.registerErrorHandler(lambda *a: None, None)

@@ -41,10 +41,17 @@ tcp_port = "16509"
 listen_addr = "0.0.0.0"
 CONF
 echo 'namespaces = []' >> /etc/libvirt/qemu.conf
+# Start empty: the domains, pools and secrets the host saved (seen through the 9p root) are not this
+# libvirtd's. Removing them here only writes whiteouts into the tmpfs overlay.
+rm -rf /etc/libvirt/qemu/*.xml /etc/libvirt/qemu/autostart /etc/libvirt/storage /etc/libvirt/secrets
 # No nested KVM under TCG: hide /dev/kvm (this guest's own devtmpfs) so libvirt does not keep
 # re-probing QEMU for KVM on every capability lookup (shared/LAB.md, "Mask /dev/kvm").
 rm -f /dev/kvm
 virtlogd -d
 libvirtd -d --listen
+# A nested guest started here (tests/npiv/test_nested_guest.py) writes its serial console to
+# /tmp/npiv-nested-console.log; the second serial port copies it to the host's $state/nested-console.log.
+stty -F /dev/ttyS1 raw -echo
+tail -n +1 -F /tmp/npiv-nested-console.log >/dev/ttyS1 2>/dev/null &
 log "libvirtd started"
 while true; do sleep 3600; done

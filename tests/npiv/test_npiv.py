@@ -19,13 +19,8 @@ WWNN, WWPN = "5001a4a0000000c1", "5001a4a0000000c2"
 
 
 @pytest.fixture(scope="module")
-def conn():
-    libvirt = pytest.importorskip("libvirt")
-    libvirt.registerErrorHandler(lambda *_: None, None)
-    try:
-        connection = libvirt.open(URI)
-    except libvirt.libvirtError as exc:
-        pytest.skip("the NPIV lab is not up (lab/npiv/npiv.sh up): %s" % exc)
+def conn(open_lab):
+    connection = open_lab(URI, "lab/npiv/npiv.sh up")
     yield connection
     connection.close()
 

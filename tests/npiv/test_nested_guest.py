@@ -1,0 +1,237 @@
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A nested guest running inside the NPIV lab (lab/npiv/npiv.sh up): TCG inside TCG.
+
+The NPIV guest's libvirtd starts the lab's busybox + qemu-guest-agent guest (lab/build_guest.py, profile
+``lab``, built by npiv.sh under the lab's state directory and read inside over the 9p root). scsi_debug LUNs
+of the NPIV guest are hotplugged into it with domain_disk_lun (block source, ``device='lun'``) and
+scsi_hostdev (adapter + bus/target/unit), live and persistent, and guest_scsi_info asks the nested guest's
+agent, through the remote libvirt connection, whether it sees them and then no longer sees them.
+
+The nested guest needs about 1.5 min to answer its agent (see lab/npiv/README.md); its serial console is
+copied to ``$SCSI_VIRT_NPIV_DIR/nested-console.log`` on the host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytestmark = pytest.mark.npiv
+
+URI = "qemu+tcp://127.0.0.1:16509/system"
+NAME = "npiv-nested-guest"
+STATE = os.environ.get("SCSI_VIRT_NPIV_DIR", "/var/tmp/scsi-virt-npiv")
+GUEST_DIR = os.path.join(STATE, "nested")  # the same path on the host and inside the NPIV guest
+HOST_CONSOLE = os.path.join(STATE, "nested-console.log")
+BOOT_TIMEOUT = 480  # measured: 80-100 s; beyond 8 min something is wrong, not slow
+SEEN_TIMEOUT = 90
+MIB = 1024 * 1024
+
+# Memory: 96 MiB boots as fast as 128 or 256; with 64 MiB nothing reached the console in 5 min. 128 for headroom.
+# No <acpi/>: with ACPI the guest booted slower (115 s against 85-95 s).
+DOMAIN = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{dir}/vmlinuz</kernel>
+    <initrd>{dir}/initrd.img</initrd>
+    <cmdline>console=ttyS0 panic=-1</cmdline>
+  </os>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+    <channel type='unix'>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>
+    <serial type='file'>
+      <source path='/tmp/npiv-nested-console.log'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>"""
+
+
+def console_tail(lines=40):
+    try:
+        with open(HOST_CONSOLE, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    except OSError as exc:
+        return "(no console log: %s)" % exc
+    return "\n".join(text.replace("\r", "").splitlines()[-lines:])
+
+
+def remove(conn, name):
+    import libvirt
+    try:
+        dom = conn.lookupByName(name)
+    except libvirt.libvirtError:
+        return
+    if dom.isActive():
+        dom.destroy()
+    dom.undefine()
+
+
+@pytest.fixture(scope="module")
+def conn(open_lab):
+    connection = open_lab(URI, "lab/npiv/npiv.sh up")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def nested(conn):
+    """The nested guest, running and answering its agent; destroyed and undefined afterwards."""
+    import libvirt
+    import libvirt_qemu
+    for name in ("vmlinuz", "initrd.img"):
+        if not os.path.exists(os.path.join(GUEST_DIR, name)):
+            pytest.fail("%s/%s is missing: this NPIV lab was started by an older npiv.sh; restart it "
+                        "(lab/npiv/npiv.sh down; lab/npiv/npiv.sh up)" % (GUEST_DIR, name))
+    remove(conn, NAME)
+    start = time.monotonic()
+    dom = conn.defineXML(DOMAIN.format(name=NAME, dir=GUEST_DIR))
+    try:
+        dom.create()
+        while True:
+            try:
+                libvirt_qemu.qemuAgentCommand(dom, json.dumps({"execute": "guest-ping"}), 5, 0)
+                break
+            except libvirt.libvirtError as exc:
+                if not dom.isActive():
+                    pytest.fail("the nested guest stopped while booting; its console:\n%s" % console_tail())
+                if time.monotonic() - start > BOOT_TIMEOUT:
+                    pytest.fail("the nested guest's agent did not answer within %d s (%s); its console:\n%s"
+                                % (BOOT_TIMEOUT, exc.get_error_message(), console_tail()))
+                time.sleep(1)
+        print("\nnested guest: agent answers %.1f s after define" % (time.monotonic() - start))
+        yield dom
+    finally:
+        remove(conn, NAME)
+        with pytest.raises(libvirt.libvirtError):
+            conn.lookupByName(NAME)
+
+
+@pytest.fixture
+def debug_luns(conn, run_module):
+    """The NPIV guest's two scsi_debug LUNs, each with the WWN its inquiry data reports."""
+    luns = [entry for entry in run_module("scsi_lun_info", {"uri": URI})["luns"]
+            if entry["vendor"] == "Linux" and entry["model"] == "scsi_debug"]
+    assert [entry["lun"] for entry in luns] == [0, 1], luns
+    for entry in luns:
+        # libvirt reports udev's ID_SERIAL: for an NAA designator, "3" followed by the NAA WWN, which is what
+        # the guest's wwid shows (naa.<WWN>). (scsi_lun_info reads the WWN itself only on a local hypervisor.)
+        assert entry["serial"].startswith("3") and len(entry["serial"]) == 17, entry
+        entry["expected_wwn"] = entry["serial"][1:].lower()
+    return luns
+
+
+@pytest.fixture
+def clean(nested, run_module):
+    """No LUN disk and no SCSI hostdev in the nested guest, before and after the test."""
+    def detach_all():
+        for module in ("domain_disk_lun", "scsi_hostdev"):
+            result = run_module(module, {"uri": URI, "domain": NAME, "exclusive": True, "force": True})
+            assert not result.failed, result
+    detach_all()
+    yield nested
+    detach_all()
+
+
+def xml_sources(dom, live):
+    """(LUN disk block sources, SCSI hostdev (adapter, bus, target, unit)) in the live or persistent XML."""
+    import libvirt
+    root = ET.fromstring(dom.XMLDesc(0 if live else libvirt.VIR_DOMAIN_XML_INACTIVE))
+    disks = [disk.find("source").get("dev") for disk in root.findall("./devices/disk[@device='lun']")]
+    hostdevs = []
+    for hostdev in root.findall("./devices/hostdev[@type='scsi']"):
+        source = hostdev.find("source")
+        address = source.find("address")
+        hostdevs.append((source.find("adapter").get("name"),) + tuple(int(address.get(k))
+                                                                      for k in ("bus", "target", "unit")))
+    return disks, hostdevs
+
+
+def guest_sees(run_module, expect=(), absent=()):
+    """guest_scsi_info (through the nested guest's agent) until ``expect`` is there and ``absent`` gone."""
+    start = time.monotonic()
+    result = run_module("guest_scsi_info", {"uri": URI, "domain": NAME, "wait": SEEN_TIMEOUT,
+                                            "expect": list(expect), "absent": list(absent)})
+    assert not result.failed, (result, console_tail(15))
+    return result["devices"], time.monotonic() - start
+
+
+def wanted(lun):
+    return {"wwn": lun["expected_wwn"], "vendor": "Linux", "model": "scsi_debug", "size": 16 * MIB}
+
+
+def guest_device(devices, lun):
+    found = [device for device in devices if device["wwn"] == lun["expected_wwn"]]
+    assert len(found) == 1, devices
+    return found[0]
+
+
+def test_nested_guest_starts_without_debug_luns(clean, debug_luns, run_module):
+    devices = guest_sees(run_module, absent=[{"wwn": lun["expected_wwn"]} for lun in debug_luns])[0]
+    assert [device for device in devices if device["model"] == "scsi_debug"] == [], devices
+
+
+def test_disk_lun_live_and_persistent_seen_then_gone(clean, debug_luns, run_module):
+    dom, lun = clean, debug_luns[0]
+    args = {"uri": URI, "domain": NAME, "dev": lun["block"], "live": True, "config": True}
+    attached = run_module("domain_disk_lun", args)
+    assert attached.changed and attached["live_changed"] and attached["config_changed"], attached
+    assert xml_sources(dom, live=True)[0] == [lun["block"]]
+    assert xml_sources(dom, live=False)[0] == [lun["block"]]
+    devices, seen_after = guest_sees(run_module, expect=[wanted(lun)])
+    device, drive = guest_device(devices, lun), attached["luns"][0]
+    # The guest finds it at the drive address the module assigned (its one SCSI host is virtio-scsi).
+    assert (device["bus"], device["target"], device["lun"]) == (
+        drive["address_bus"], drive["address_target"], drive["address_unit"]), (device, drive)
+    assert [d for d in devices if d["model"] == "scsi_debug"] == [device], devices
+    assert not run_module("domain_disk_lun", args).changed
+
+    refused = run_module("domain_disk_lun", dict(args, state="absent"))
+    assert refused.failed and "force: true" in refused["msg"], refused
+    detached = run_module("domain_disk_lun", dict(args, state="absent", force=True))
+    assert detached.changed and detached["live_changed"] and detached["config_changed"], detached
+    assert xml_sources(dom, live=True)[0] == [] and xml_sources(dom, live=False)[0] == []
+    devices, gone_after = guest_sees(run_module, absent=[{"wwn": lun["expected_wwn"]}])
+    assert [d for d in devices if d["model"] == "scsi_debug"] == [], devices
+    print("\ndisk LUN %s (wwn %s): seen %.1f s after attach, gone %.1f s after detach"
+          % (lun["block"], lun["expected_wwn"], seen_after, gone_after))
+
+
+def test_scsi_hostdev_live_and_persistent_seen_then_gone(clean, debug_luns, run_module):
+    dom, lun = clean, debug_luns[1]
+    source = ("scsi_host%d" % lun["host"], lun["bus"], lun["target"], lun["lun"])
+    args = {"uri": URI, "domain": NAME, "adapter": source[0], "bus": source[1], "target": source[2],
+            "unit": source[3], "live": True, "config": True}
+    attached = run_module("scsi_hostdev", args)
+    assert attached.changed and attached["live_changed"] and attached["config_changed"], attached
+    assert xml_sources(dom, live=True)[1] == [source]
+    assert xml_sources(dom, live=False)[1] == [source]
+    devices, seen_after = guest_sees(run_module, expect=[wanted(lun)])
+    device, drive = guest_device(devices, lun), attached["hostdevs"][0]
+    assert (device["bus"], device["target"], device["lun"]) == (
+        drive["address_bus"], drive["address_target"], drive["address_unit"]), (device, drive)
+    assert device["generic"], device  # scsi-generic passthrough: the guest has an sg node for it
+    assert [d for d in devices if d["model"] == "scsi_debug"] == [device], devices
+    assert not run_module("scsi_hostdev", args).changed
+
+    detached = run_module("scsi_hostdev", dict(args, state="absent", force=True))
+    assert detached.changed and detached["live_changed"] and detached["config_changed"], detached
+    assert xml_sources(dom, live=True)[1] == [] and xml_sources(dom, live=False)[1] == []
+    devices, gone_after = guest_sees(run_module, absent=[{"wwn": lun["expected_wwn"]}])
+    assert [d for d in devices if d["model"] == "scsi_debug"] == [], devices
+    print("\nhostdev %s %d:%d:%d (wwn %s): seen %.1f s after attach, gone %.1f s after detach"
+          % (source + (lun["expected_wwn"], seen_after, gone_after)))
