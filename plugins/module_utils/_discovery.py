@@ -17,6 +17,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import Sto
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
 from ansible_collections.scsi.virt.plugins.module_utils._guest import wwn_from_wwid
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import LUN_POOL_TYPES
+from ansible_collections.scsi.virt.plugins.module_utils._types import wwn_from_udev_id
 from ansible_collections.scsi.virt.plugins.module_utils._vhba import is_vhba, scsi_hosts
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
@@ -137,6 +138,9 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
                     entry.update(host_links(block.block))
                     entry["wwid"] = sysfs_wwid(block.block)
                     entry["wwn"] = wwn_from_wwid(entry["wwid"])
+                else:
+                    # Remote: no sysfs to read, but udev's ID_SERIAL carries the NAA WWN.
+                    entry["wwn"] = wwn_from_udev_id(block.serial)
             paths = ([entry["block"]] if entry["block"] else []) + entry["by_path"] + entry["by_id"]
             keys = [("path", os.path.realpath(p) if hypervisor.is_local else p) for p in paths]
             users = [user for key in keys for user in usage.get(key, [])]
@@ -149,7 +153,7 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
             continue
         for volume in hypervisor.volumes(pool_obj):
             entry = {"source": "pool", "pool": described.name, "name": volume["name"], "path": volume["path"],
-                     "key": volume["key"], "size": volume["capacity"], "wwn": _wwn_from_key(volume["key"])}
+                     "key": volume["key"], "size": volume["capacity"], "wwn": wwn_from_udev_id(volume["key"])}
             users = usage.get(("volume", described.name, volume["name"]), [])
             users += usage.get(("path", os.path.realpath(volume["path"]) if hypervisor.is_local
                                 else volume["path"]), [])
@@ -158,14 +162,6 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
     if wwn:
         luns = [entry for entry in luns if entry.get("wwn") == wwn]
     return luns
-
-
-def _wwn_from_key(key):
-    """SCSI pools key volumes by the LUN's WWID as udev prints it: '3' + NAA hex."""
-    if key and key.startswith("3") and all(c in "0123456789abcdefABCDEF" for c in key[1:]) \
-            and len(key) in (17, 33):
-        return key[1:].lower()
-    return None
 
 
 def _unique(users):

@@ -14,11 +14,11 @@ import stat
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
-from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiHostDevice
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiHostDevice, StorageNodeDevice
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     DriveAddress, parse_block_path, parse_int, parse_iqn, parse_lun_wwn, parse_object_name, parse_target_dev,
-    parse_vhost_wwpn, parse_wwn)
+    parse_vhost_wwpn, parse_wwn, wwn_from_udev_id)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
 # libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
@@ -26,6 +26,8 @@ UNFILTERED_SGIO_REMOVED_IN = 9000000
 # Pool types whose volumes are SCSI LUNs (anything else is a file or a non-SCSI block device).
 LUN_POOL_TYPES = ("scsi", "iscsi", "iscsi-direct")
 SYSFS = "/sys"
+# udev's name for a LUN by its NAA WWN; ``wwn`` selects the LUN through it.
+WWN_LINK = "/dev/disk/by-id/wwn-0x"
 
 ISCSI_SPEC = {
     "host": {"type": "str", "required": True},
@@ -182,7 +184,7 @@ def disk_lun_from_item(item, prefix, hypervisor, warnings):
     elif source == "wwn":
         # The guest sees the LUN's real WWN; ``wwn`` selects the host LUN by it (libvirt cannot set one).
         wwn = parse_lun_wwn(item["wwn"], _field(prefix, "wwn"))
-        values.update(type="block", dev="/dev/disk/by-id/wwn-0x%s" % wwn)
+        values.update(type="block", dev=WWN_LINK + wwn)
     elif source == "pool":
         if not item.get("volume"):
             raise ValidationError(_field(prefix, "volume"), "is required with pool (e.g. volume: unit:0:0:1)")
@@ -208,9 +210,18 @@ def check_disk_source(hypervisor, disk, prefix):
         if pool.isActive():
             hypervisor.volume(disk.pool, disk.volume)
         return
+    by_wwn = disk.type == "block" and disk.dev.startswith(WWN_LINK)
     if disk.type == "block" and hypervisor.is_local:
-        check_block_is_scsi(disk.dev, _field(prefix, "wwn" if disk.dev.startswith("/dev/disk/by-id/wwn-")
-                                             else "dev"))
+        check_block_is_scsi(disk.dev, _field(prefix, "wwn" if by_wwn else "dev"))
+    elif by_wwn and not hypervisor.is_test_driver:
+        # Remote hypervisor: its paths cannot be checked from here, but libvirt's node devices tell
+        # which LUNs it has (the test driver's are made up, so it is left out).
+        wanted = disk.dev[len(WWN_LINK):]
+        known = {wwn_from_udev_id(StorageNodeDevice.from_element(e).serial) for e in hypervisor.nodedevs("storage")}
+        if wanted not in known:
+            raise ValidationError(_field(prefix, "wwn"), "no LUN with WWN %s among the hypervisor's storage node "
+                                  "devices (%d with a WWN); check the WWN, or rescan the host's SCSI buses"
+                                  % (wanted, len(known - {None})))
 
 
 def check_block_is_scsi(path, field):

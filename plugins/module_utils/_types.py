@@ -55,6 +55,15 @@ def parse_lun_wwn(value, field):
     return m.group(1)
 
 
+def wwn_from_udev_id(value):
+    """The NAA WWN in a udev SCSI identifier (ID_SERIAL, which libvirt reports as a storage node
+    device's serial and a SCSI pool's volume key): '3' + 16 or 32 hex digits; None otherwise."""
+    text = str(value or "").lower()
+    if text.startswith("3") and len(text) in (17, 33) and all(c in "0123456789abcdef" for c in text[1:]):
+        return text[1:]
+    return None
+
+
 _IQN = re.compile(r"^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*[a-z0-9](?::[^\s/]+)?$")
 _EUI = re.compile(r"^eui\.[0-9a-f]{16}$")
 _NAA_ISCSI = re.compile(r"^naa\.(?:[0-9a-f]{16}|[0-9a-f]{32})$")

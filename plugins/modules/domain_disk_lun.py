@@ -31,6 +31,8 @@ options:
       - Select the host LUN by its WWN (16 or 32 hex digits, C(0x)/C(naa.) prefix allowed); it becomes the block
         source C(/dev/disk/by-id/wwn-0x<wwn>).
       - libvirt cannot B(set) a WWN on a C(device='lun') disk (it refuses C(<wwn>) there); the guest sees the LUN's own.
+      - The LUN must exist on the hypervisor, checked in C(/dev) when libvirt is local and among libvirt's storage
+        node devices over a remote connection.
     type: str
   pool:
     description: Storage pool whose volume is the LUN (a C(scsi), C(iscsi) or C(iscsi-direct) pool).

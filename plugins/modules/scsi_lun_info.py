@@ -98,7 +98,9 @@ luns:
       description: Linux WWID from sysfs (local hypervisor only).
       type: str
     wwn:
-      description: NAA WWN (hex digits) when known.
+      description:
+        - NAA WWN (hex digits) when known. On a local hypervisor it comes from sysfs; over a remote connection from
+          udev's SCSI identifier, which libvirt reports as the storage node device's serial (C(3) + the WWN).
       type: str
     by_path:
       description: C(/dev/disk/by-path) names of the LUN (local hypervisor only).

@@ -128,10 +128,9 @@ def debug_luns(conn, run_module):
             if entry["vendor"] == "Linux" and entry["model"] == "scsi_debug"]
     assert [entry["lun"] for entry in luns] == [0, 1], luns
     for entry in luns:
-        # libvirt reports udev's ID_SERIAL: for an NAA designator, "3" followed by the NAA WWN, which is what
-        # the guest's wwid shows (naa.<WWN>). (scsi_lun_info reads the WWN itself only on a local hypervisor.)
-        assert entry["serial"].startswith("3") and len(entry["serial"]) == 17, entry
-        entry["expected_wwn"] = entry["serial"][1:].lower()
+        # Over qemu+tcp scsi_lun_info takes the WWN from udev's ID_SERIAL; the guest must report the same one.
+        assert entry["wwn"] and len(entry["wwn"]) == 16, entry
+        entry["expected_wwn"] = entry["wwn"]
     return luns
 
 

@@ -133,3 +133,27 @@ def test_scsi_lun_info_and_attach_to_a_guest(conn, hba, run_module):
         assert sorted(u["as"] for entry in used for u in entry["used_by"]) == ["disk", "hostdev"], used
     finally:
         conn.lookupByName(name).undefine()
+
+
+def test_wwns_over_a_remote_connection(conn, hba, run_module):
+    """No sysfs to read through qemu+tcp: scsi_lun_info takes each LUN's WWN from udev's ID_SERIAL (libvirt's
+    storage node device serial), and domain_disk_lun's wwn must name one of those LUNs."""
+    luns = [entry for entry in run_module("scsi_lun_info", {"uri": URI})["luns"] if entry["source"] == "scsi"
+            and entry["model"] == "scsi_debug"]
+    assert len(luns) == 2 and all(entry["wwn"] == entry["serial"][1:].lower() for entry in luns), luns
+    assert len({entry["wwn"] for entry in luns}) == 2, luns
+    by_wwn = run_module("scsi_lun_info", {"uri": URI, "wwn": "0x" + luns[1]["wwn"]})["luns"]
+    assert [entry["address"] for entry in by_wwn] == [luns[1]["address"]], by_wwn
+    name = "npiv-wwn"
+    conn.defineXML("<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>"
+                   "hvm</type></os><devices/></domain>" % name)
+    try:
+        dom = conn.lookupByName(name)
+        before = dom.XMLDesc(0)
+        missing = run_module("domain_disk_lun", {"uri": URI, "domain": name, "wwn": "6001405deadbeef0"})
+        assert missing.failed and missing["msg"].startswith("wwn: no LUN with WWN 6001405deadbeef0"), missing
+        assert dom.XMLDesc(0) == before
+        attached = run_module("domain_disk_lun", {"uri": URI, "domain": name, "wwn": luns[0]["wwn"]})
+        assert attached.changed and attached["luns"][0]["dev"] == "/dev/disk/by-id/wwn-0x" + luns[0]["wwn"], attached
+    finally:
+        conn.lookupByName(name).undefine()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from ansible_collections.scsi.virt.plugins.module_utils import _discovery
+from ansible_collections.scsi.virt.plugins.module_utils._types import wwn_from_udev_id
 
 
 def test_host_links_and_wwid_from_a_fake_tree(tmp_path, monkeypatch):
@@ -29,7 +30,11 @@ def test_host_links_and_wwid_from_a_fake_tree(tmp_path, monkeypatch):
     assert _discovery.sysfs_wwid("/dev/sdc") is None
 
 
-def test_wwn_from_pool_volume_key():
-    assert _discovery._wwn_from_key("36001405aaaaaaaa2") == "6001405aaaaaaaa2"
-    assert _discovery._wwn_from_key("/var/lib/libvirt/images/disk1.img") is None
-    assert _discovery._wwn_from_key("3600") is None
+def test_wwn_from_pool_volume_key_and_udev_serial():
+    assert wwn_from_udev_id("36001405aaaaaaaa2") == "6001405aaaaaaaa2"
+    assert wwn_from_udev_id("3600140500000000000000000000000AB") == "600140500000000000000000000000ab"
+    assert wwn_from_udev_id("/var/lib/libvirt/images/disk1.img") is None
+    assert wwn_from_udev_id("3600") is None
+    # A t10 or vendor serial (no NAA designator) carries no WWN.
+    assert wwn_from_udev_id("SATA_QEMU_HARDDISK_QM00001") is None
+    assert wwn_from_udev_id(None) is None
