@@ -144,6 +144,14 @@ def adapter_values(adapter, hypervisor, warnings):
                                       adapter["parent"])
             values["parent"] = adapter["parent"]
         values["managed"] = adapter.get("managed")
+        if values["managed"] is False and not any(
+                (h.wwnn, h.wwpn) == (values["wwnn"], values["wwpn"]) for h in scsi_hosts(hypervisor).values()):
+            # Measured on libvirt 9: a pool that creates its vHBA at start rewrites its own definition to
+            # managed='yes', so managed: false would be undone by every start (and never be idempotent).
+            raise ValidationError("adapter.managed", "false needs the vHBA %s/%s to exist before the pool starts "
+                                  "(create it first with scsi.virt.vhba); a pool that creates its vHBA is always "
+                                  "managed by libvirt (it records managed='yes' and removes the vHBA at stop), so "
+                                  "leave managed out or set it true" % (values["wwnn"], values["wwpn"]))
     else:
         _refuse_extra("adapter", given - {"name", "parent_address"}, "scsi_host")
         if bool(adapter.get("name")) == bool(adapter.get("parent_address")):

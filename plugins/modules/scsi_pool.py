@@ -86,6 +86,9 @@ options:
         description:
           - C(fc_host) only. V(true) means the pool owns the vHBA (created at start, destroyed at stop);
             libvirt sets it when it creates the vHBA.
+          - V(false) (keep the vHBA at stop) needs the vHBA to exist before the pool starts, for example made with
+            M(scsi.virt.vhba); it is refused otherwise, because libvirt rewrites the pool to V(true) when the start
+            creates the vHBA.
         type: bool
   source:
     description: The iSCSI target of an O(type=iscsi) or O(type=iscsi-direct) pool.

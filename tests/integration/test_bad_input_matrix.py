@@ -170,6 +170,8 @@ CASES = [
     ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwpn": WWPN}}, "adapter.wwnn", "is required"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host3"}},
      "adapter.parent", "vport-capable"),
+    ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwnn": WWNN, "wwpn": WWPN, "managed": False}},
+     "adapter.managed", "needs the vHBA 5001a4a000000011/5001a4a000000012 to exist"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "scsi_host"}}, "adapter", "exactly one of name"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "scsi_host", "name": "eth0"}}, "adapter.name", "hostN"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "scsi_host", "parent_address": {

@@ -30,10 +30,11 @@ def hba(conn, run_module):
     capable = run_module("scsi_host_info", {"uri": URI, "vport_capable": True})["scsi_hosts"]
     assert len(capable) == 1, capable
     yield capable[0]
-    for wwnn, wwpn in ((WWNN, WWPN), ("5001a4a0000000d1", "5001a4a0000000d2")):
-        run_module("vhba", {"uri": URI, "wwnn": wwnn, "wwpn": wwpn, "state": "absent", "force": True})
+    # Pools first: stopping an fc_host pool whose vHBA is already gone fails in libvirt.
     for pool in ("npiv-pool", "dbg-pool", "ahci-pool"):
         run_module("scsi_pool", {"uri": URI, "name": pool, "state": "absent", "force": True})
+    for wwnn, wwpn in ((WWNN, WWPN), ("5001a4a0000000d1", "5001a4a0000000d2")):
+        run_module("vhba", {"uri": URI, "wwnn": wwnn, "wwpn": wwpn, "state": "absent", "force": True})
 
 
 def host(run_module, name):
@@ -89,6 +90,28 @@ def test_fc_host_pool_creates_and_removes_its_vhba(conn, hba, run_module):
     assert stopped.changed and stopped["actions"] == ["stop"]
     assert run_module("scsi_host_info", {"uri": URI, "wwnn": "5001a4a0000000d1",
                                          "wwpn": "5001a4a0000000d2"})["scsi_hosts"] == []
+
+
+def test_fc_host_pool_that_creates_its_vhba_is_managed(conn, hba, run_module):
+    """libvirt records managed='yes' on a pool whose start created the vHBA, and removes the vHBA at stop:
+    managed: false is refused for such a pool (it could never stay), true and unset are idempotent."""
+    wwns = {"wwnn": "5001a4a0000000d1", "wwpn": "5001a4a0000000d2"}
+
+    def vhbas():
+        return run_module("scsi_host_info", dict(uri=URI, **wwns))["scsi_hosts"]
+    base = {"uri": URI, "name": "npiv-pool", "adapter": dict(type="fc_host", parent=hba["name"], **wwns)}
+    refused = run_module("scsi_pool", dict(base, adapter=dict(base["adapter"], managed=False)))
+    assert refused.failed and refused["msg"].startswith("adapter.managed: false needs the vHBA"), refused
+    assert vhbas() == [] and "npiv-pool" not in [p.name() for p in conn.listAllStoragePools()]
+    for managed in (None, True):
+        args = dict(base, adapter=dict(base["adapter"], managed=managed))
+        started = run_module("scsi_pool", args)
+        assert started.changed and started["pool"]["active"] and started["pool"]["managed"] is True, started
+        assert len(vhbas()) == 1
+        assert not run_module("scsi_pool", args).changed
+        stopped = run_module("scsi_pool", dict(args, state="stopped"))
+        assert stopped["actions"] == ["stop"] and vhbas() == []
+        assert run_module("scsi_pool", dict(args, state="absent"))["actions"] == ["undefine"]
 
 
 def test_scsi_host_pools_list_real_luns(conn, hba, run_module):
