@@ -20,7 +20,7 @@ URI = "qemu:///system"
 
 DOMAIN = """<domain type='qemu'>
   <name>{name}</name>
-  <memory unit='MiB'>256</memory>
+  <memory unit='MiB'>{memory}</memory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
@@ -28,6 +28,7 @@ DOMAIN = """<domain type='qemu'>
     <initrd>{dir}/initrd.img</initrd>
     <cmdline>console=ttyS0 panic=-1</cmdline>
   </os>
+  <on_reboot>destroy</on_reboot>
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
@@ -44,39 +45,64 @@ DOMAIN = """<domain type='qemu'>
 </domain>"""
 
 
-def up(name, guest_dir, log):
-    libvirt.registerErrorHandler(lambda *_: None, None)
-    conn = libvirt.open(URI)
-    start = time.monotonic()
+class GuestNotReady(Exception):
+    """The guest stopped, or its agent did not answer in time."""
+
+
+def start_guest(conn, name, guest_dir, log, memory_mib=256, timeout=120):
+    """Define (if needed) and start the guest on ``conn``; return (domain, seconds until its agent answered).
+
+    Also used by tests/npiv for the nested guest inside the NPIV lab.
+    """
+    started = time.monotonic()
     try:
         dom = conn.lookupByName(name)
     except libvirt.libvirtError:
-        dom = conn.defineXML(DOMAIN.format(name=name, dir=guest_dir, log=log))
+        dom = conn.defineXML(DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib))
     if not dom.isActive():
         dom.create()
-    deadline = time.monotonic() + 120
     while True:
         try:
             libvirt_qemu.qemuAgentCommand(dom, json.dumps({"execute": "guest-ping"}), 5, 0)
-            break
+            return dom, time.monotonic() - started
         except libvirt.libvirtError as exc:
-            if time.monotonic() > deadline:
-                sys.exit("lab: the guest agent did not answer within 120 s: %s (see %s)" % (exc, log))
+            if not dom.isActive():
+                raise GuestNotReady("guest %s stopped while booting (see %s)" % (name, log))
+            if time.monotonic() - started > timeout:
+                raise GuestNotReady("the agent of guest %s did not answer within %d s: %s (see %s)"
+                                    % (name, timeout, exc.get_error_message(), log))
             time.sleep(0.5)
-    print("lab: guest %s answers its agent, %.1f s after start" % (name, time.monotonic() - start))
+
+
+def remove_guest(conn, name):
+    """Destroy and undefine the guest; True if there was one."""
+    try:
+        dom = conn.lookupByName(name)
+    except libvirt.libvirtError:
+        return False
+    if dom.isActive():
+        dom.destroy()
+    dom.undefine()
+    return True
+
+
+def up(name, guest_dir, log):
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    try:
+        _dom, seconds = start_guest(libvirt.open(URI), name, guest_dir, log)
+    except GuestNotReady as exc:
+        sys.exit("lab: %s" % exc)
+    print("lab: guest %s answers its agent, %.1f s after start" % (name, seconds))
 
 
 def down(name):
     libvirt.registerErrorHandler(lambda *_: None, None)
     try:
         conn = libvirt.open(URI)
-        dom = conn.lookupByName(name)
     except libvirt.libvirtError:
         return
-    if dom.isActive():
-        dom.destroy()
-    dom.undefine()
-    print("lab: guest %s removed" % name)
+    if remove_guest(conn, name):
+        print("lab: guest %s removed" % name)
 
 
 if __name__ == "__main__":

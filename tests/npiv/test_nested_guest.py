@@ -14,7 +14,7 @@ copied to ``$SCSI_VIRT_NPIV_DIR/nested-console.log`` on the host.
 
 from __future__ import annotations
 
-import json
+import importlib.util
 import os
 import time
 import xml.etree.ElementTree as ET
@@ -25,6 +25,7 @@ pytestmark = pytest.mark.npiv
 
 URI = "qemu+tcp://127.0.0.1:16509/system"
 NAME = "npiv-nested-guest"
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = os.environ.get("SCSI_VIRT_NPIV_DIR", "/var/tmp/scsi-virt-npiv")
 GUEST_DIR = os.path.join(STATE, "nested")  # the same path on the host and inside the NPIV guest
 HOST_CONSOLE = os.path.join(STATE, "nested-console.log")
@@ -33,32 +34,17 @@ SEEN_TIMEOUT = 90
 MIB = 1024 * 1024
 
 # Memory: 96 MiB boots as fast as 128 or 256; with 64 MiB nothing reached the console in 5 min. 128 for headroom.
-# No <acpi/>: with ACPI the guest booted slower (115 s against 85-95 s).
-DOMAIN = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{dir}/vmlinuz</kernel>
-    <initrd>{dir}/initrd.img</initrd>
-    <cmdline>console=ttyS0 panic=-1</cmdline>
-  </os>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='scsi' index='0' model='virtio-scsi'/>
-    <channel type='unix'>
-      <target type='virtio' name='org.qemu.guest_agent.0'/>
-    </channel>
-    <serial type='file'>
-      <source path='/tmp/npiv-nested-console.log'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>"""
+# (No <acpi/> in lab_domain's XML: with ACPI the guest booted slower, 115 s against 85-95 s.)
+MEMORY_MIB = 128
+NESTED_CONSOLE = "/tmp/npiv-nested-console.log"  # inside the NPIV guest; stage2.sh copies it to HOST_CONSOLE
+
+
+def lab_domain():
+    """lab/lab_domain.py, which defines and starts the main lab's guest the same way."""
+    spec = importlib.util.spec_from_file_location("lab_domain", os.path.join(REPO, "lab", "lab_domain.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def console_tail(lines=40):
@@ -68,17 +54,6 @@ def console_tail(lines=40):
     except OSError as exc:
         return "(no console log: %s)" % exc
     return "\n".join(text.replace("\r", "").splitlines()[-lines:])
-
-
-def remove(conn, name):
-    import libvirt
-    try:
-        dom = conn.lookupByName(name)
-    except libvirt.libvirtError:
-        return
-    if dom.isActive():
-        dom.destroy()
-    dom.undefine()
 
 
 @pytest.fixture(scope="module")
@@ -92,31 +67,22 @@ def conn(open_lab):
 def nested(conn):
     """The nested guest, running and answering its agent; destroyed and undefined afterwards."""
     import libvirt
-    import libvirt_qemu
     for name in ("vmlinuz", "initrd.img"):
         if not os.path.exists(os.path.join(GUEST_DIR, name)):
             pytest.fail("%s/%s is missing: this NPIV lab was started by an older npiv.sh; restart it "
                         "(lab/npiv/npiv.sh down; lab/npiv/npiv.sh up)" % (GUEST_DIR, name))
-    remove(conn, NAME)
-    start = time.monotonic()
-    dom = conn.defineXML(DOMAIN.format(name=NAME, dir=GUEST_DIR))
+    guests = lab_domain()
+    guests.remove_guest(conn, NAME)
     try:
-        dom.create()
-        while True:
-            try:
-                libvirt_qemu.qemuAgentCommand(dom, json.dumps({"execute": "guest-ping"}), 5, 0)
-                break
-            except libvirt.libvirtError as exc:
-                if not dom.isActive():
-                    pytest.fail("the nested guest stopped while booting; its console:\n%s" % console_tail())
-                if time.monotonic() - start > BOOT_TIMEOUT:
-                    pytest.fail("the nested guest's agent did not answer within %d s (%s); its console:\n%s"
-                                % (BOOT_TIMEOUT, exc.get_error_message(), console_tail()))
-                time.sleep(1)
-        print("\nnested guest: agent answers %.1f s after define" % (time.monotonic() - start))
+        try:
+            dom, seconds = guests.start_guest(conn, NAME, GUEST_DIR, NESTED_CONSOLE, memory_mib=MEMORY_MIB,
+                                              timeout=BOOT_TIMEOUT)
+        except guests.GuestNotReady as exc:
+            pytest.fail("%s; the nested console:\n%s" % (exc, console_tail()))
+        print("\nnested guest: agent answers %.1f s after define" % seconds)
         yield dom
     finally:
-        remove(conn, NAME)
+        guests.remove_guest(conn, NAME)
         with pytest.raises(libvirt.libvirtError):
             conn.lookupByName(NAME)
 
