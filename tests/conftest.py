@@ -85,6 +85,16 @@ def _open_lab(uri, how_to_start):
         pytest.skip("the lab is not up (%s): %s" % (how_to_start, exc))
 
 
+@pytest.fixture(name="detach_all_luns", scope="session")
+def detach_all_luns_fixture():
+    def detach_all(uri, domain):
+        """Detach every LUN disk and SCSI hostdev of ``domain``, live and persistent, through the modules."""
+        for module in ("domain_disk_lun", "scsi_hostdev"):
+            result = run_module(module, {"uri": uri, "domain": domain, "exclusive": True, "force": True})
+            assert not result.failed, result
+    return detach_all
+
+
 @pytest.fixture(name="open_lab", scope="session")
 def open_lab_fixture():
     return _open_lab

@@ -24,12 +24,8 @@ def conn(open_lab):
 
 
 @pytest.fixture
-def clean_guest(conn, run_module):
+def clean_guest(conn, detach_all_luns):
     """The lab guest without LUN disks and SCSI hostdevs, before and after the test."""
-    def clean():
-        for module in ("domain_disk_lun", "scsi_hostdev"):
-            result = run_module(module, {"uri": LAB_URI, "domain": LAB_GUEST, "exclusive": True, "force": True})
-            assert not result.failed, result
-    clean()
+    detach_all_luns(LAB_URI, LAB_GUEST)
     yield conn.lookupByName(LAB_GUEST)
-    clean()
+    detach_all_luns(LAB_URI, LAB_GUEST)

@@ -101,15 +101,11 @@ def debug_luns(conn, run_module):
 
 
 @pytest.fixture
-def clean(nested, run_module):
+def clean(nested, detach_all_luns):
     """No LUN disk and no SCSI hostdev in the nested guest, before and after the test."""
-    def detach_all():
-        for module in ("domain_disk_lun", "scsi_hostdev"):
-            result = run_module(module, {"uri": URI, "domain": NAME, "exclusive": True, "force": True})
-            assert not result.failed, result
-    detach_all()
+    detach_all_luns(URI, NAME)
     yield nested
-    detach_all()
+    detach_all_luns(URI, NAME)
 
 
 def xml_sources(dom, live):
