@@ -332,7 +332,8 @@ class DomainWriter:
                 try:
                     plans = self._attempt(build, config, live, force)
                 except ScsiVirtError as exc:
-                    if self.hv.alive():
+                    # Bad input is never a broken connection, whatever isAlive says.
+                    if isinstance(exc, ValidationError) or self.hv.alive():
                         raise
                     interrupted = tuple(new if new is not None and new.changed else old
                                         for new, old in zip(self._planned, interrupted))
