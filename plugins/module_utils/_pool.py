@@ -10,7 +10,8 @@ from ansible_collections.scsi.virt.plugins.module_utils._connection import libvi
 from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import StoragePool
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import refuse_if_used, running_users
-from ansible_collections.scsi.virt.plugins.module_utils._lun_options import ISCSI_SPEC, iscsi_values
+from ansible_collections.scsi.virt.plugins.module_utils._lun_options import (
+    ISCSI_SPEC, find_scsi_host_by_wwn, iscsi_values)
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     PciAddress, parse_int, parse_iqn, parse_object_name, parse_wwn)
 from ansible_collections.scsi.virt.plugins.module_utils._vhba import scsi_hosts
@@ -144,8 +145,7 @@ def adapter_values(adapter, hypervisor, warnings):
                                       adapter["parent"])
             values["parent"] = adapter["parent"]
         values["managed"] = adapter.get("managed")
-        if values["managed"] is False and not any(
-                (h.wwnn, h.wwpn) == (values["wwnn"], values["wwpn"]) for h in scsi_hosts(hypervisor).values()):
+        if values["managed"] is False and find_scsi_host_by_wwn(hypervisor, values["wwnn"], values["wwpn"]) is None:
             # Measured on libvirt 9: a pool that creates its vHBA at start rewrites its own definition to
             # managed='yes', so managed: false would be undone by every start (and never be idempotent).
             raise ValidationError("adapter.managed", "false needs the vHBA %s/%s to exist before the pool starts "
