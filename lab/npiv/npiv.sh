@@ -8,7 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 state="${SCSI_VIRT_NPIV_DIR:-/var/tmp/scsi-virt-npiv}"
 python="${SCSI_VIRT_VENV:-$repo/.venv}/bin/python"
-uri=qemu+tcp://127.0.0.1:16509/system
+# SCSI_VIRT_NPIV_PORT: the host port forwarded to the guest's libvirtd (a second lab instance needs its own).
+port="${SCSI_VIRT_NPIV_PORT:-16509}"
+uri=qemu+tcp://127.0.0.1:$port/system
 
 # shellcheck source=lab/pidfile.sh
 . "$here/../pidfile.sh"
@@ -32,7 +34,7 @@ up() {
     -display none -monitor none -serial "file:$state/console.log" \
     -serial "file:$state/nested-console.log" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
-    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:16509-:16509 -device virtio-net-pci,netdev=n0 \
+    -netdev user,id=n0,hostfwd=tcp:127.0.0.1:$port-:16509 -device virtio-net-pci,netdev=n0 \
     -daemonize -pidfile "$state/qemu.pid"
   local deadline=$((SECONDS + 180))
   until answers; do

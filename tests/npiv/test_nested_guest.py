@@ -23,7 +23,7 @@ import pytest
 
 pytestmark = pytest.mark.npiv
 
-URI = "qemu+tcp://127.0.0.1:16509/system"
+URI = "qemu+tcp://127.0.0.1:%s/system" % os.environ.get("SCSI_VIRT_NPIV_PORT", "16509")
 NAME = "npiv-nested-guest"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = os.environ.get("SCSI_VIRT_NPIV_DIR", "/var/tmp/scsi-virt-npiv")

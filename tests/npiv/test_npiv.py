@@ -10,11 +10,13 @@ fabric_wwn reads 0, so parent_fabric_wwn cannot be exercised here.)
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 pytestmark = pytest.mark.npiv
 
-URI = "qemu+tcp://127.0.0.1:16509/system"
+URI = "qemu+tcp://127.0.0.1:%s/system" % os.environ.get("SCSI_VIRT_NPIV_PORT", "16509")
 WWNN, WWPN = "5001a4a0000000c1", "5001a4a0000000c2"
 
 
