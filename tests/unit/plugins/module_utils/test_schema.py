@@ -19,8 +19,12 @@ from ansible_collections.scsi.virt.plugins.module_utils._secret import IscsiSecr
 from ansible_collections.scsi.virt.plugins.module_utils._xml import to_string
 
 SCHEMAS = "/usr/share/libvirt/schemas"
-pytestmark = pytest.mark.skipif(not (shutil.which("xmllint") and os.path.isdir(SCHEMAS)),
-                                reason="needs xmllint and libvirt's schemas (scripts/bootstrap.sh installs them)")
+
+
+@pytest.fixture(autouse=True)
+def schemas_installed(lab_missing):
+    if not (shutil.which("xmllint") and os.path.isdir(SCHEMAS)):
+        lab_missing("needs xmllint and libvirt's schemas (scripts/bootstrap.sh installs them)")
 
 DOMAIN = """<domain type='kvm'><name>db01</name><memory unit='KiB'>262144</memory><vcpu>1</vcpu>
 <os><type arch='x86_64' machine='pc'>hvm</type></os>
