@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: xl_vscsi
 short_description: Manage Xen PVSCSI devices (C(vscsi=)) in an xl domain config, and live with C(xl)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Adds, replaces and removes the C(vscsi=[ 'pdev,vdev[,option]', ... ]) entries of an xl domain config file.
     Entries are identified by their vdev (the guest's C(host:channel:target:lun)). Only the C(vscsi) setting is
