@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
@@ -29,6 +30,17 @@ def domain_module_spec(item_spec, list_option):
         "live_timeout": {"type": "int", "default": 60},
     })
     return spec
+
+
+def item_error_messages(result):
+    """A list item's validation errors, worded as Ansible words them for a module's own options."""
+    messages = []
+    for error in result.errors:
+        if isinstance(error, UnsupportedError):
+            messages.append("Unsupported parameters: %s" % error.msg)
+        else:
+            messages.append(error.msg)
+    return messages
 
 
 class DomainDeviceModule:
@@ -57,7 +69,7 @@ class DomainDeviceModule:
                 field = "%s[%d]" % (self.list_option, position)
                 result = validator.validate(raw)
                 if result.error_messages:
-                    raise ValidationError(field, "; ".join(result.error_messages))
+                    raise ValidationError(field, "; ".join(item_error_messages(result)))
                 out.append((field, result.validated_parameters))
             return out
         if not top_level:

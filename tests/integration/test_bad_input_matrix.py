@@ -177,6 +177,11 @@ CASES = [
     ("scsi_pool", {"name": "p", "adapter": {"type": "scsi_host", "parent_address": {
         "unique_id": 1, "pci_address": "nope"}}}, "adapter.parent_address.pci_address", "DDDD:BB:SS.F"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "usb_host"}}, "", "adapter"),
+    # an unknown key in a list item: Ansible's own wording, with the item's path
+    ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb", "sharable": True}]), "luns[0]",
+     "Unsupported parameters: sharable. Supported parameters include"),
+    ("scsi_hostdev", hostdev(hostdevs=[{"iscsi": iscsi(), "unit": 0}, {"iscsi": iscsi(), "lunn": 1}]), "hostdevs[1]",
+     "Unsupported parameters: lunn."),
     ("scsi_pool", {"name": "p"}, "adapter", "is required"),
     ("scsi_pool", {"name": "p", "type": "iscsi"}, "source", "is required"),
     ("scsi_pool", {"name": "p", "type": "iscsi", "source": {"host": "127.0.0.1", "target": "x"}}, "source.target",
