@@ -169,7 +169,10 @@ class DomainPlan:
         if any(name.startswith("address_") for name in changes):
             self._check_address_free(desired, drive_address(desired), exclude=current.element)
         before = clone(current.element)
-        desired.update_element(current.element)
+        kept = getattr(desired, "kept_on_update", lambda _c: {})(current)
+        writer = type(desired)(**dict({k: v for k, v in desired.values.items() if v is not None}, **kept)) \
+            if kept else desired
+        writer.update_element(current.element)
         for name in getattr(desired, "cleared_on_update", lambda _c: ())(current):
             desired.clear_values(current.element, [name])
         updated = kind.from_element(current.element)

@@ -25,7 +25,7 @@ SYSFS = "/sys"
 FORCE_LOCAL = None
 
 _WWN_LINK = re.compile(r"^/dev/disk/by-id/wwn-0x([0-9a-f]{16}|[0-9a-f]{32})$")
-_WWID = re.compile(r"^(naa|eui|t10)\.\S+$")
+_WWID = re.compile(r"^(naa|eui|t10)\.\S.*$")
 
 
 class LunResolver:

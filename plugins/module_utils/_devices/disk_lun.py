@@ -94,13 +94,23 @@ class DiskLun(Descriptor):
         return ""
 
     def differences(self, actual):
-        """A managed reservation has no helper socket: a socket left from an unmanaged one is drift."""
+        """Differences that matter: not the spelling of one LUN's path; and a managed reservation has no
+        helper socket, so a socket left from an unmanaged one is drift."""
         changes = super().differences(actual)
+        if "dev" in changes and self.type == "block" and self.identity()[0] == "wwid":
+            # Another spelling (by-id, by-path, sdX) of the same LUN: the path it was attached with stays.
+            del changes["dev"]
         if self.values.get("reservations_managed") is True:
             for name in RESERVATION_FIELDS[1:]:
                 if actual.values.get(name) is not None:
                     changes[name] = (actual.values[name], None)
         return changes
+
+    def kept_on_update(self, actual):
+        """Values of the existing fragment an update keeps: the path the LUN was attached with."""
+        if self.type == "block" and actual.dev and self.identity()[0] == "wwid":
+            return {"dev": actual.dev}
+        return {}
 
     def cleared_on_update(self, actual):
         """Values ``update_element`` must remove from the existing fragment (see differences)."""
