@@ -427,6 +427,7 @@ class DomainWriter:
             preferred = config_plan.assigned if config_plan else None
             live_plan = build(self.hv.domain_xml(self.dom, live=True), preferred)
             self._refuse_unforced_live_removal(live_plan, force)
+            self._refuse_immutable_live_updates(live_plan)
         if self.check_mode:
             return config_plan, live_plan
         self._planned = (config_plan, live_plan)
@@ -451,6 +452,17 @@ class DomainWriter:
                 "domain %r is running and uses %s: detaching it live can break I/O in the guest; set force: true "
                 "to detach anyway, or live: false to change only the persistent config"
                 % (self.name, ", ".join(c.device.describe() for c in removed)))
+
+    def _refuse_immutable_live_updates(self, plan):
+        """Fields libvirt cannot change on a running guest ('cannot modify field ... of the disk'): refused
+        before anything is written, in check mode too, instead of failing half-way and rolling back."""
+        for change in plan.changes:
+            fixed = [name for name in change.fields if name in getattr(change.device, "live_immutable", ())]
+            if change.action == "update" and fixed:
+                raise ValidationError(fixed[0], "%s cannot be changed on the running domain %r (libvirt refuses "
+                                      "to modify %s of an attached disk); set live: false to change the persistent "
+                                      "config, effective at the next guest start, or detach and attach the device "
+                                      "again" % (", ".join(fixed), self.name, "it" if len(fixed) == 1 else "them"))
 
     def _apply_live(self, plan):
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE

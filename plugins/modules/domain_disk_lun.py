@@ -21,6 +21,9 @@ description:
     C(/dev/disk/by-id) or C(/dev/disk/by-path) name or C(/dev/sdX) is one disk; another spelling of an attached
     LUN changes nothing. Over a remote connection a C(wwn-0x) path is still known by its WWN, other paths by
     their name.
+  - On a running guest, libvirt cannot change O(cache), O(error_policy), O(rerror_policy), O(io), O(discard),
+    O(shareable) or O(readonly) of an attached disk; such a change is refused before anything is written (set
+    O(live=false) to change the persistent config, effective at the next guest start).
   - A LUN attached more than once to a domain (libvirt allows it) is reported once per copy in RV(luns);
     O(state=absent) detaches every copy, and O(state=present) refuses to pick one (detach them first).
 extends_documentation_fragment:

@@ -138,3 +138,26 @@ def test_emulated_and_passthrough_modes_of_one_lun(test_node, run_module, lun_tr
     assert [c["action"] for c in gone["changes"]] == ["remove"] and "<serial>" not in xml(conn, "guest-off")
     domain = conn.lookupByName("guest-off").XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
     assert "<source file='/var/lib/libvirt/images/guest-off.qcow2'/>" in domain
+
+
+RUNNING = """<domain type='test'><name>guest-live-lun</name><memory unit='KiB'>262144</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices><controller type='scsi' index='0' model='virtio-scsi'/>
+<disk type='block' device='lun' sgio='filtered'><driver name='qemu' type='raw'/><source dev='/dev/sdb'/>
+<target dev='sda' bus='scsi'/><address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>
+</devices></domain>"""
+
+
+@pytest.mark.parametrize("option", [{"cache": "none"}, {"io": "threads"}, {"discard": "unmap"},
+                                    {"error_policy": "report"}, {"rerror_policy": "stop"}, {"readonly": True}])
+def test_fields_libvirt_cannot_update_live_are_refused_before_writing(test_node, run_module, option):
+    """libvirt 9.0 refuses to update them on a running guest (measured in tests/lab/test_lun_options.py)."""
+    uri, conn = test_node
+    dom = conn.createXML(RUNNING, 0)
+    args = dict({"uri": uri, "domain": "guest-live-lun", "dev": "/dev/sdb"}, **option)
+    name = list(option)[0]
+    before = dom.XMLDesc(0)
+    for check_mode in (True, False):
+        refused = run_module("domain_disk_lun", args, check_mode=check_mode)
+        assert refused.failed and refused["msg"].startswith(
+            "%s: %s cannot be changed on the running domain 'guest-live-lun'" % (name, name)), refused
+        assert "live: false" in refused["msg"] and dom.XMLDesc(0) == before

@@ -69,6 +69,9 @@ class DiskLun(Descriptor):
     defaults_given = {"iscsi_port": "iscsi_host"}  # the port of an iSCSI portal, not of a block LUN
     create_defaults = {"sgio": "filtered"}
     mode = "lun"
+    # libvirt 9.0 refuses to update these on a running guest ("cannot modify field 'cache' of the disk"),
+    # measured with updateDeviceFlags on a running QEMU guest (tests/lab/test_lun_options.py).
+    live_immutable = DRIVER_OPTIONS + ("shareable", "readonly")
 
     def identity(self):
         """A LUN is its source, never its target name (sdX changes, the LUN does not). A block source
