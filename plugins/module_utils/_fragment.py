@@ -157,8 +157,8 @@ class DomainPlan:
             current = found[0][1]
             raise ValidationError(
                 "device", "domain %r already has this LUN as %s (%s): one LUN is one disk; detach it first "
-                "(state: absent) to attach it in the other mode" % (self.name, current.describe(),
-                                                                      _where(current)))
+                "(state: absent) to attach it in the other mode" % (
+                    self.name, current.describe(), _where(current)))
         current = found[0][1] if found else None
         if current is None:
             self._add(desired, preferred)

@@ -48,12 +48,12 @@ def test_new_options_four_steps(test_node, run_module, options, expected):
 def test_options_change_in_place_and_leaving_them_out_keeps_them(test_node, run_module):
     uri, conn = test_node
     args = {"uri": uri, "domain": "guest-off", "wwn": WWN}
-    four_steps(conn, run_module, "domain_disk_lun", dict(args, reservations={"managed": False,
-                                                                            "source_path": "/run/pr.sock"}))
+    socket = {"managed": False, "source_path": "/run/pr.sock"}
+    four_steps(conn, run_module, "domain_disk_lun", dict(args, reservations=socket))
     managed = run_module("domain_disk_lun", dict(args, reservations={"managed": True}, cache="none"), diff=True)
     [change] = managed["changes"]
-    assert change["action"] == "update" and change["fields"]["reservations_managed"] == {"before": False,
-                                                                                        "after": True}
+    assert change["action"] == "update"
+    assert change["fields"]["reservations_managed"] == {"before": False, "after": True}
     assert change["fields"]["reservations_path"] == {"before": "/run/pr.sock", "after": None}
     assert "pr.sock" in managed["diff"]["before"] and "pr.sock" not in managed["diff"]["after"]
     text = xml(conn, "guest-off")

@@ -90,8 +90,8 @@ class DiskLun(Descriptor):
             extra = " (%s)" % ident[1] if ident[0] == "wwid" and not self.dev.endswith(ident[1][4:]) else ""
             return "%sblock LUN %s%s" % (self.describe_prefix(), self.dev, extra)
         ident = self.identity()
-        return "%s%s LUN %s" % (self.describe_prefix(), ident[0], "/".join(str(p) for p in ident[1:]
-                                                                         if p is not None))
+        parts = "/".join(str(p) for p in ident[1:] if p is not None)
+        return "%s%s LUN %s" % (self.describe_prefix(), ident[0], parts)
 
     def describe_prefix(self):
         return ""

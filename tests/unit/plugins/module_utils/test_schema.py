@@ -94,7 +94,7 @@ def test_reservations_outside_a_block_source_are_not_valid(tmp_path):
         path = tmp_path / "doc.xml"
         path.write_text(plan.xml())
         run = subprocess.run(["xmllint", "--noout", "--relaxng", os.path.join(SCHEMAS, "domain.rng"), str(path)],
-                     capture_output=True, text=True, check=False)
+                             capture_output=True, text=True, check=False)
         assert run.returncode != 0 and "reservations" in run.stderr, run.stderr
 
 
