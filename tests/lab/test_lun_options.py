@@ -33,7 +33,6 @@ STOPPED = """<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memor
 
 @pytest.fixture
 def lab(open_lab):
-    import libvirt
     conn = open_lab(URI, "lab/lab.sh up")
 
     def cleanup():
@@ -47,7 +46,6 @@ def lab(open_lab):
     cleanup()
     assert not [d.name() for d in conn.listAllDomains() if d.name().startswith(PREFIX)]
     conn.close()
-    del libvirt
 
 
 def lun_disks(text):
