@@ -46,8 +46,10 @@ def item_error_messages(result):
 class DomainDeviceModule:
     """Parameters -> descriptors -> plan (config and live) -> writes -> result."""
 
-    def __init__(self, module, item_spec, list_option, to_descriptor, kinds):
+    def __init__(self, module, item_spec, list_option, to_descriptor, kinds, prepare=None):
+        """``kinds``: the fragment kinds ``exclusive`` detaches; ``prepare(hypervisor)`` runs once first."""
         self.module = module
+        self.prepare = prepare
         self.params = module.params
         self.item_spec = item_spec
         self.list_option = list_option
@@ -100,6 +102,8 @@ class DomainDeviceModule:
         live_timeout = parse_int(params["live_timeout"], "live_timeout", 1, 3600)
         if params["exclusive"] and params["state"] == "absent":
             raise ValidationError("exclusive", "goes with state=present (it removes what is not listed)")
+        if self.prepare is not None:
+            self.prepare(hypervisor)
         dom = hypervisor.domain(name)
         wanted = self.descriptors(hypervisor)
 
@@ -134,10 +138,10 @@ class DomainDeviceModule:
         return result
 
     def current(self, plan, wanted):
-        """The listed devices as they are (or will be) in the domain, in canonical form."""
+        """The listed devices as they are (or will be) in the domain, in canonical form: every copy of
+        one (libvirt lets a LUN be attached twice), in every kind that shares its identity."""
         out = []
         for device in wanted:
-            found = plan.existing(type(device)).get(device.identity())
-            if found is not None:
-                out.append(found.as_dict())
+            for kind in getattr(type(device), "identity_kinds", (type(device),)):
+                out.extend(found.as_dict() for found in plan.copies(kind, device.identity()))
         return out

@@ -76,6 +76,7 @@ class DomainPlan:
         self.changes = []
         self.assigned = {}  # identity -> (drive address, target dev) chosen for new devices
         self._index = {}
+        self._copies = {}
         self._addresses = None
         self._target_devs = None
         self._cursor = {}
@@ -83,15 +84,34 @@ class DomainPlan:
 
     # -- what is there ----------------------------------------------------------------------
     def existing(self, kind):
-        """{identity: descriptor} of the fragments of ``kind`` in the domain (built once per kind)."""
+        """{identity: descriptor} of the fragments of ``kind`` in the domain (built once per kind); the
+        first of several fragments with one identity (see :meth:`copies` for all of them)."""
         if kind not in self._index:
-            index = {}
+            index, copies = {}, {}
             for element in self.devices:
                 if isinstance(element.tag, str) and kind.matches(element):
                     device = kind.from_element(element)
                     index.setdefault(device.identity(), device)
+                    copies.setdefault(device.identity(), []).append(device)
             self._index[kind] = index
+            self._copies[kind] = copies
         return self._index[kind]
+
+    def copies(self, kind, identity):
+        """Every fragment of ``kind`` with this identity (libvirt lets one LUN be attached twice)."""
+        self.existing(kind)
+        return list(self._copies[kind].get(identity, ()))
+
+    def all_of(self, kind):
+        """Every fragment of ``kind``, duplicates included, in document order."""
+        self.existing(kind)
+        return sorted((d for group in self._copies[kind].values() for d in group),
+                      key=lambda d: self.devices.index(d.element))
+
+    def _same_identity(self, kind, identity):
+        """[(kind, device)] with this identity across the kinds that share identities with ``kind``."""
+        return [(other, device) for other in getattr(kind, "identity_kinds", (kind,))
+                for device in self.copies(other, identity)]
 
     def _drive_users(self):
         """{(controller, bus, target, unit): description} of SCSI disks and SCSI hostdevs."""
@@ -126,7 +146,20 @@ class DomainPlan:
     def ensure_present(self, desired, preferred=None):
         """Add ``desired`` or bring the existing fragment with its identity in line with it."""
         key = desired.identity()
-        current = self.existing(type(desired)).get(key)
+        kind = type(desired)
+        found = self._same_identity(kind, key)
+        if len(found) > 1:
+            raise ValidationError(
+                "state", "domain %r has %s attached %d times (%s); state: absent detaches all of them, then "
+                "attach it once" % (self.name, desired.describe(), len(found),
+                                    ", ".join(_where(device) for _kind, device in found)))
+        if found and found[0][0] is not kind:
+            current = found[0][1]
+            raise ValidationError(
+                "device", "domain %r already has this LUN as %s (%s): one LUN is one disk; detach it first "
+                "(state: absent) to attach it in the other mode" % (
+                    self.name, current.describe(), _where(current)))
+        current = found[0][1] if found else None
         if current is None:
             self._add(desired, preferred)
             return
@@ -136,25 +169,38 @@ class DomainPlan:
         if any(name.startswith("address_") for name in changes):
             self._check_address_free(desired, drive_address(desired), exclude=current.element)
         before = clone(current.element)
-        desired.update_element(current.element)
-        updated = type(desired).from_element(current.element)
-        self.existing(type(desired))[key] = updated
+        kept = getattr(desired, "kept_on_update", lambda _c: {})(current)
+        writer = type(desired)(**dict({k: v for k, v in desired.values.items() if v is not None}, **kept)) \
+            if kept else desired
+        writer.update_element(current.element)
+        for name in getattr(desired, "cleared_on_update", lambda _c: ())(current):
+            desired.clear_values(current.element, [name])
+        updated = kind.from_element(current.element)
+        self.existing(kind)[key] = updated
+        self._copies[kind][key] = [updated]
         self._addresses = self._target_devs = None
         self._record(Change("update", updated, before, current.element, changes))
 
     def ensure_absent(self, desired):
-        current = self.existing(type(desired)).get(desired.identity())
-        if current is not None:
+        """Remove every fragment with the desired identity, in every mode that shares it."""
+        for _kind, current in self._same_identity(type(desired), desired.identity()):
             self._remove(current)
 
     def remove_unlisted(self, kind, keep_identities):
-        for identity, current in list(self.existing(kind).items()):
-            if identity not in keep_identities:
+        for current in self.all_of(kind):
+            if current.identity() not in keep_identities:
                 self._remove(current)
 
     def _remove(self, current):
         self.devices.remove(current.element)
-        del self._index[type(current)][current.identity()]
+        kind, key = type(current), current.identity()
+        group = [d for d in self._copies[kind].get(key, ()) if d.element is not current.element]
+        if group:
+            self._copies[kind][key] = group
+            self._index[kind][key] = group[0]
+        else:
+            self._copies[kind].pop(key, None)
+            self._index[kind].pop(key, None)
         self._addresses = self._target_devs = None
         self._record(Change("remove", current, before=current.element))
 
@@ -168,6 +214,7 @@ class DomainPlan:
         self.devices.append(element)
         device.element = element
         self.existing(type(device))[device.identity()] = device
+        self._copies[type(device)][device.identity()] = [device]
         self._record(Change("add", device, after=element))
 
     def _place(self, device, preferred):
@@ -284,6 +331,16 @@ def _reported(fresh, earlier):
     return fresh
 
 
+def _where(device):
+    """'sdb at 0:0:1:0': where a fragment sits in the guest."""
+    address = drive_address(device)
+    target = device.values.get("target_dev")
+    parts = [target] if target else []
+    if address is not None:
+        parts.append("at %d:%d:%d:%d" % address)
+    return " ".join(parts) or "no address"
+
+
 def _describe_any(device):
     return device.describe() if hasattr(device, "describe") else type(device).__name__
 
@@ -370,6 +427,7 @@ class DomainWriter:
             preferred = config_plan.assigned if config_plan else None
             live_plan = build(self.hv.domain_xml(self.dom, live=True), preferred)
             self._refuse_unforced_live_removal(live_plan, force)
+            self._refuse_immutable_live_updates(live_plan)
         if self.check_mode:
             return config_plan, live_plan
         self._planned = (config_plan, live_plan)
@@ -394,6 +452,17 @@ class DomainWriter:
                 "domain %r is running and uses %s: detaching it live can break I/O in the guest; set force: true "
                 "to detach anyway, or live: false to change only the persistent config"
                 % (self.name, ", ".join(c.device.describe() for c in removed)))
+
+    def _refuse_immutable_live_updates(self, plan):
+        """Fields libvirt cannot change on a running guest ('cannot modify field ... of the disk'): refused
+        before anything is written, in check mode too, instead of failing half-way and rolling back."""
+        for change in plan.changes:
+            fixed = [name for name in change.fields if name in getattr(change.device, "live_immutable", ())]
+            if change.action == "update" and fixed:
+                raise ValidationError(fixed[0], "%s cannot be changed on the running domain %r (libvirt refuses "
+                                      "to modify %s of an attached disk); set live: false to change the persistent "
+                                      "config, effective at the next guest start, or detach and attach the device "
+                                      "again" % (", ".join(fixed), self.name, "it" if len(fixed) == 1 else "them"))
 
     def _apply_live(self, plan):
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
@@ -450,13 +519,15 @@ class DomainWriter:
         return outcome.get("value")
 
     def _wait_detached(self, change):
-        """Detach is asynchronous (the guest acknowledges): wait until the device left the live XML."""
+        """Detach is asynchronous (the guest acknowledges): wait until the device left the live XML
+        (that fragment: a LUN attached twice keeps its other copy)."""
         identity = change.device.identity()
         kind = type(change.device)
+        where = _where(change.device)
         deadline = time.monotonic() + self.detach_timeout
         while time.monotonic() < deadline:
             plan = DomainPlan(self.hv.domain_xml(self.dom, live=True))
-            if identity not in plan.existing(kind):
+            if all(_where(device) != where for device in plan.copies(kind, identity)):
                 return
             time.sleep(0.2)
         raise ScsiVirtError("the guest did not release %s within %.0f s"

@@ -18,7 +18,7 @@ def running_users(hypervisor, pool=None, paths=(), adapter=None):
         if not hypervisor.domain_active(dom):
             continue
         plan = DomainPlan(hypervisor.domain_xml(dom, live=True))
-        for disk in plan.existing(DiskLun).values():
+        for disk in plan.all_of(DiskLun):
             if (pool and disk.type == "volume" and disk.pool == pool) or (disk.dev and disk.dev in paths):
                 users.append((plan.name, disk.describe()))
         if adapter:

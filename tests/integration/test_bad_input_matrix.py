@@ -118,6 +118,54 @@ CASES = [
      "already used"),
     ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb", "target_dev": "sdx"},
                                    {"dev": "/dev/sdc", "target_dev": "sdx"}]), "target_dev", "already used"),
+    # domain_disk_lun: reservations, driver options, device: disk (what libvirt 9.0 refuses, refused first)
+    ("domain_disk_lun", disk(iscsi=iscsi(), reservations={"managed": True}), "reservations",
+     "does not apply to an iscsi source"),
+    ("domain_disk_lun", disk(pool="fcpool", volume="unit:0:0:1", reservations={"managed": True}), "reservations",
+     "only in a block <source>"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": True, "source_path": "/run/pr.sock"}),
+     "reservations.source_path", "goes with managed: false"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": False}), "reservations.source_path",
+     "is required with managed: false"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": False, "source_path": "run/pr.sock"}),
+     "reservations.source_path", "absolute path"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": False, "source_path": "/run/p'r.sock"}),
+     "reservations.source_path", "absolute path"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"source_path": "/run/pr.sock"}), "", "managed"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", reservations={"managed": True}), "reservations",
+     "allowed only for lun devices"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", sgio="filtered"), "sgio",
+     "sgio can be used only with device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", rawio=False), "rawio",
+     "rawio can be used only with device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", vendor="ACME"), "vendor", "cannot be set on a device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", product="X"), "product", "cannot be set on a device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", vendor="ACMEACMEX"), "vendor", "1-8 printable"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", vendor="A\tB"), "vendor", "1-8 printable"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", product="P234567890123456X"), "product",
+     "1-16 printable"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", serial="a/b"), "serial", "unsafe"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", serial="a,b=c"), "serial", "unsafe"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="tape"), "", "device must be one of: lun, disk"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", io="native"), "io", "needs cache: none or directsync"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", io="native", cache="writeback"), "io",
+     "needs cache: none or directsync"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", error_policy="retry"), "", "error_policy must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", rerror_policy="enospace"), "", "rerror_policy must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", cache="default"), "", "cache must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", discard="trim"), "", "discard must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", io="aio"), "", "io must be one of"),
+    ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb"}, {"dev": "/dev/sdc", "io": "native"}]), "luns[1].io",
+     "needs cache"),
+    ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb", "reservations": {"managed": "maybe"}}]), "luns[0]",
+     "managed"),
+    # domain_disk_lun: one LUN, one identity (spellings resolved on the hypervisor: test_bad_identity_input)
+    ("domain_disk_lun", disk(luns=[{"wwn": "0x6001405abcdef012"},
+                                   {"dev": "/dev/disk/by-id/wwn-0x6001405abcdef012"}]), "luns[1]", "same device"),
+    ("domain_disk_lun", disk(luns=[{"wwn": "6001405abcdef012"}, {"wwn": "naa.6001405abcdef012", "device": "disk"}]),
+     "luns[1]", "same device"),
+    ("domain_disk_lun", disk(domain="guest-legacy", wwn="6001405aaaaaaaa1", device="disk"), "device",
+     "already has this LUN as block LUN /dev/disk/by-id/wwn-0x6001405aaaaaaaa1"),
     # scsi_hostdev
     ("scsi_hostdev", hostdev(adapter="scsi_host9", bus=0, target=2, unit=0), "adapter", "no SCSI host"),
     ("scsi_hostdev", hostdev(adapter="host3", bus=0, target=2, unit=0), "adapter", "scsi_hostN"),
@@ -226,6 +274,46 @@ def test_bad_input(test_node, run_module, module, args, field, fragment):
     msg = result.get("msg", "")
     clean = result.failed and "Traceback" not in msg and "internal error" not in msg and fragment in msg and (
         not field or msg.startswith(field + ":"))
+    SUMMARY["clean"] += clean
+    unchanged = state(conn) == before
+    SUMMARY["unchanged"] += unchanged
+    assert clean, result
+    assert unchanged
+
+
+TWICE = """<domain type='test'><name>guest-twice</name><memory unit='KiB'>262144</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices><controller type='scsi' index='0' model='virtio-scsi'/>
+<disk type='block' device='lun'><source dev='{a}'/><target dev='sda' bus='scsi'/></disk>
+<disk type='block' device='lun'><source dev='{b}'/><target dev='sdb' bus='scsi'/></disk></devices></domain>"""
+
+# Spellings of one LUN resolved through a generated /dev + /sys (tests/conftest.py's lun_tree).
+IDENTITY_CASES = [
+    ("guest-off", {"luns": [{"dev": "sdb"}, {"dev": "by_path_b"}]}, "luns[1]", "same device as luns[0] (block LUN /dev/disk/by-path/"),
+    ("guest-off", {"luns": [{"dev": "by_id_b"}, {"dev": "by_path_b"}]}, "luns[1]", "(naa.6001405abcdef012)"),
+    ("guest-off", {"luns": [{"wwn": "wwn_b"}, {"dev": "scsi_id_b", "device": "disk"}]}, "luns[1]", "same device"),
+    ("guest-twice", {"dev": "sdb"}, "state", "attached 2 times"),
+    ("guest-twice", {"dev": "by_path_b", "cache": "none"}, "state", "state: absent detaches all of them"),
+]
+
+
+@pytest.mark.parametrize("domain, args, field, fragment", IDENTITY_CASES,
+                         ids=["identity-%d" % i for i in range(len(IDENTITY_CASES))])
+def test_bad_identity_input(test_node, run_module, lun_tree, domain, args, field, fragment):
+    uri, conn = test_node
+    conn.defineXML(TWICE.format(a=lun_tree["sdb"], b=lun_tree["by_path_b"]))
+
+    def spelled(item):
+        out = dict(item)
+        for key in ("dev", "wwn"):
+            if key in out:
+                out[key] = lun_tree[out[key]]
+        return out
+    args = {k: [spelled(i) for i in v] if k == "luns" else v for k, v in spelled(args).items()}
+    before = state(conn)
+    result = run_module("domain_disk_lun", dict({"uri": uri, "domain": domain}, **args))
+    SUMMARY["tried"] += 1
+    msg = result.get("msg", "")
+    clean = result.failed and "Traceback" not in msg and fragment in msg and msg.startswith(field + ":")
     SUMMARY["clean"] += clean
     unchanged = state(conn) == before
     SUMMARY["unchanged"] += unchanged
