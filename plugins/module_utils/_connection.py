@@ -35,6 +35,15 @@ def mask_uri(uri):
     return _SECRET_QUERY.sub(r"\1********", masked)
 
 
+def uri_secrets(uri):
+    """The password parts of a URI (user:PASSWORD@, ?password=...), for AnsibleModule.no_log_values."""
+    if not uri:
+        return []
+    found = [m.group("secret") for m in _CREDENTIALS.finditer(uri)]
+    found += [m.group(0).split("=", 1)[1] for m in _SECRET_QUERY.finditer(uri)]
+    return [value for value in found if value]
+
+
 def _silence(_ctx, _err):
     """libvirt prints every error to stderr by default; we report them ourselves."""
 
