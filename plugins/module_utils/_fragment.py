@@ -48,8 +48,10 @@ class Change:
         self.after = after
         self.fields = fields or {}
 
-    def as_dict(self):
+    def as_dict(self, scope=None):
         out = {"action": self.action, "device": self.device.describe()}
+        if scope:
+            out["scope"] = scope
         if self.fields:
             out["fields"] = {k: {"before": v[0], "after": v[1]} for k, v in self.fields.items()}
         return out
@@ -271,10 +273,25 @@ class DomainPlan:
         return etree.tostring(self.root, encoding="unicode")
 
     def diff(self, header):
-        before = "".join(to_string(strip_noise(c.before)) for c in self.changes if c.before is not None)
-        after = "".join(to_string(strip_noise(c.after)) for c in self.changes if c.after is not None)
-        return {"before": before, "after": after,
-                "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+        return changes_diff(self.changes, header)
+
+
+def changes_diff(changes, header):
+    before = "".join(to_string(strip_noise(c.before)) for c in changes if c.before is not None)
+    after = "".join(to_string(strip_noise(c.after)) for c in changes if c.after is not None)
+    return {"before": before, "after": after,
+            "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+
+
+def merged_changes(config_plan, live_plan):
+    """[(Change, scope)] of both plans: scope is config, live or both (the same action on one device)."""
+    config = config_plan.changes if config_plan is not None else []
+    live = live_plan.changes if live_plan is not None else []
+    live_keys = {(c.action, c.device.describe()) for c in live}
+    config_keys = {(c.action, c.device.describe()) for c in config}
+    out = [(c, "both" if (c.action, c.device.describe()) in live_keys else "config") for c in config]
+    out += [(c, "live") for c in live if (c.action, c.device.describe()) not in config_keys]
+    return out
 
 
 def _reported(fresh, earlier):

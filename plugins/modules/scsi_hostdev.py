@@ -107,7 +107,11 @@ hostdevs:
        rawio: false, readonly: false, shareable: false,
        address_controller: 0, address_bus: 0, address_target: 0, address_unit: 0}
 changes:
-  description: What was (or in check mode would be) added, updated or removed.
+  description:
+    - What was (or in check mode would be) added, updated or removed.
+    - C(scope) says where: V(config) (persistent configuration only), V(live) (running guest only, for
+      example a device that is in the configuration but not attached) or V(both). The diff shows the changes of
+      both scopes.
   returned: always
   type: list
   elements: dict

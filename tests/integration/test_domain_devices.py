@@ -125,3 +125,17 @@ def test_hostdev_on_a_vhba_by_wwn_and_list_exclusive(test_node, run_module):
     only = run_module("scsi_hostdev", {"uri": uri, "domain": "guest-off", "hostdevs": items[1:], "exclusive": True})
     assert [c["action"] for c in only["changes"]] == ["remove"]
     assert "scsi_host3" not in xml(conn, "guest-off")
+
+
+def test_a_live_only_change_shows_in_changes_and_diff(test_node, run_module):
+    """The LUN is in the persistent config but not in the running domain: only the live side changes."""
+    uri, conn = test_node
+    args = {"uri": uri, "domain": "guest-run", "dev": "/dev/sdb"}
+    assert run_module("domain_disk_lun", dict(args, live=False))["config_changed"]
+    # The test driver cannot attach live: check mode runs the same plan and reports it.
+    plan = run_module("domain_disk_lun", args, check_mode=True, diff=True)
+    assert plan.changed and plan["live_changed"] and not plan["config_changed"], plan
+    assert {(c["action"], c["device"], c["scope"]) for c in plan["changes"]} == {
+        ("add", "SCSI controller 0 (virtio-scsi)", "live"), ("add", "block LUN /dev/sdb", "live")}, plan["changes"]
+    assert '<source dev="/dev/sdb"/>' in plan["diff"]["after"] and plan["diff"]["before"] == "", plan["diff"]
+    assert "live" in plan["diff"]["after_header"]
