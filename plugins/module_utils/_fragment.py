@@ -400,8 +400,7 @@ class DomainWriter:
         try:
             self.hv.define_domain(config_plan.xml(), self.name)
         except ScsiVirtError as exc:
-            self._rollback_live(done)
-            raise ScsiVirtError("%s; the live changes were rolled back" % exc.msg if done else exc.msg)
+            raise ScsiVirtError("%s; %s" % (exc.msg, self._rollback_report(done)) if done else exc.msg)
         return config_plan, live_plan
 
     def _refuse_unforced_live_removal(self, plan, force):
@@ -437,9 +436,8 @@ class DomainWriter:
                 "; the earlier live changes of this task (%s) stay" % ", ".join(
                     c.device.describe() for c in done)) if done else ""))
         except ScsiVirtError as exc:
-            self._rollback_live(done)
             raise ScsiVirtError("%s; nothing was written to the persistent config%s" % (
-                exc.msg, " and the earlier live changes were rolled back" if done else ""))
+                exc.msg, "; earlier in this task, %s" % self._rollback_report(done) if done else ""))
         return done
 
     def _bounded(self, call, *args, what):
@@ -480,12 +478,37 @@ class DomainWriter:
                             % (change.device.describe(), self.detach_timeout))
 
     def _rollback_live(self, done):
+        """Undo ``done`` live, newest first; returns (undone, [(change, why it could not be undone)])."""
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        undone, failed = [], []
         for change in reversed(done):
-            with contextlib.suppress(libvirt.libvirtError, ScsiVirtError):
+            try:
                 if change.action == "add":
                     self.dom.detachDeviceFlags(to_string(change.after, pretty=False), flags)
+                    self._wait_detached(change)
                 elif change.action == "remove":
                     self.dom.attachDeviceFlags(to_string(change.before, pretty=False), flags)
                 else:
                     self.dom.updateDeviceFlags(to_string(change.before, pretty=False), flags)
+            except libvirt.libvirtError as exc:
+                failed.append((change, (exc.get_error_message() or str(exc)).strip()))
+            except ScsiVirtError as exc:
+                failed.append((change, exc.msg))
+            else:
+                undone.append(change)
+        return undone, failed
+
+    def _rollback_report(self, done):
+        """Roll ``done`` back and say what was and was not undone."""
+        undone, failed = self._rollback_live(done)
+        if not failed:
+            return "the live changes were rolled back (%s)" % _listed(undone)
+        text = "the live changes were NOT all rolled back: %s could not be undone in the running guest" % "; ".join(
+            "%s %s (%s)" % (change.action, change.device.describe(), why) for change, why in failed)
+        if undone:
+            text += "; rolled back: %s" % _listed(undone)
+        return text + "; check the running guest (domain_scsi_info) and run the task again"
+
+
+def _listed(changes):
+    return ", ".join("%s %s" % (change.action, change.device.describe()) for change in changes)

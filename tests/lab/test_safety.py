@@ -16,6 +16,51 @@ pytestmark = pytest.mark.lab
 
 URI = "qemu:///system"
 SECRETS_DIR = "/etc/libvirt/secrets"
+IQN = "iqn.2026-11.io.scsi-virt:lab"
+DOMAIN = """<domain type='qemu'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+{devices}</devices></domain>"""
+VIRTIO_SCSI = "<controller type='scsi' index='0' model='virtio-scsi'/>"
+
+
+def _xml(dom, live=False):
+    import libvirt
+    return dom.XMLDesc(0 if live else libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+
+def _remove_domain(conn, name):
+    import libvirt
+    try:
+        dom = conn.lookupByName(name)
+    except libvirt.libvirtError:
+        return
+    if dom.isActive():
+        dom.destroy()
+    try:
+        dom.undefine()
+    except libvirt.libvirtError:
+        pass  # a transient domain is gone once destroyed
+
+
+@pytest.fixture
+def safety_domain(conn):
+    """make(suffix, devices='', start=False, transient=False) -> a domain named safety-<suffix>-<pid>."""
+    made = []
+
+    def make(suffix, devices="", start=False, transient=False):
+        name = "safety-%s-%d" % (suffix, os.getpid())
+        _remove_domain(conn, name)
+        made.append(name)
+        xml = DOMAIN.format(name=name, devices=devices)
+        if transient:
+            return conn.createXML(xml, 0)
+        dom = conn.defineXML(xml)
+        if start:
+            dom.create()
+        return dom
+    yield make
+    for name in made:
+        _remove_domain(conn, name)
 
 
 def _secret_value_on_disk(uuid):
@@ -81,3 +126,39 @@ def test_secret_made_private_keeps_its_value(conn, secret_usage, run_module):
     private = run_module("libvirt_secret", dict(base))
     assert private.changed and not private.failed, private
     assert _secret_value_on_disk(created["uuid"]) == b"Chap-Two-2"
+
+
+def test_a_failed_rollback_says_what_stays_live(conn, safety_domain, run_module, monkeypatch):
+    """The config write fails, and undoing the live attach fails too: the message must say so."""
+    import libvirt
+    from ansible_collections.scsi.virt.plugins.module_utils import _connection
+    from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+    dom = safety_domain("rollback", VIRTIO_SCSI, start=True)
+    before = _xml(dom)
+
+    def broken_define(self, xml_text, name):
+        # Someone removes the LUN from the running guest first, so the rollback's detach fails for real.
+        live = _xml(dom, live=True)
+        start = live.index("<disk type='network' device='lun'")
+        dom.detachDeviceFlags(live[start:live.index("</disk>", start) + 7], libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        for _ in range(50):
+            if "lab/1" not in _xml(dom, live=True):
+                break
+            import time
+            time.sleep(0.2)
+        raise ScsiVirtError("injected: defineXML failed")
+    monkeypatch.setattr(_connection.Hypervisor, "define_domain", broken_define)
+    result = run_module("domain_disk_lun", {"uri": URI, "domain": dom.name(), "iscsi": {
+        "host": "127.0.0.1", "target": IQN, "lun": 1}})
+    assert result.failed, result
+    assert "the live changes were rolled back" not in result["msg"], result["msg"]
+    assert "NOT all rolled back: add iscsi LUN %s/1/127.0.0.1/3260 (device not found" % IQN in result["msg"], result
+    assert _xml(dom) == before
+
+    # The same failure with a rollback that works says so, naming what was undone.
+    monkeypatch.setattr(_connection.Hypervisor, "define_domain",
+                        lambda self, xml_text, name: (_ for _ in ()).throw(ScsiVirtError("injected: defineXML failed")))
+    result = run_module("domain_disk_lun", {"uri": URI, "domain": dom.name(), "iscsi": {
+        "host": "127.0.0.1", "target": IQN, "lun": 1}})
+    assert result.failed and "the live changes were rolled back (add iscsi LUN %s/1" % IQN in result["msg"], result
+    assert "lab/1" not in _xml(dom, live=True) and _xml(dom) == before
