@@ -145,6 +145,11 @@ class Hypervisor:
         with libvirt_errors("reading the state of domain %r" % dom.name()):
             return bool(dom.isActive())
 
+    @staticmethod
+    def domain_persistent(dom):
+        with libvirt_errors("reading whether domain %r is persistent" % dom.name()):
+            return bool(dom.isPersistent())
+
     def define_domain(self, xml_text, name):
         with libvirt_errors("defining the new configuration of domain %r" % name):
             return self.conn.defineXML(xml_text)

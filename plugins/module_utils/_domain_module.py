@@ -117,7 +117,7 @@ class DomainDeviceModule:
             "changes": [change.as_dict(scope) for change, scope in merged],
             self.list_option: self.current(main, wanted),
         }
-        for warning in self.warnings:
+        for warning in self.warnings + writer.warnings:
             self.module.warn(warning)
         if self.module._diff:
             scopes = {scope for _change, scope in merged}

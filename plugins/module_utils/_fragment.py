@@ -332,6 +332,7 @@ class DomainWriter:
         self.detach_timeout = detach_timeout
         self.live_timeout = live_timeout
         self._planned = (None, None)  # (config, live) plans of the attempt under way, once it writes
+        self.warnings = []
 
     def run(self, build, config=True, live=None, force=False):
         """Returns (config_plan or None, live_plan or None). Raises before writing on bad input.
@@ -378,6 +379,17 @@ class DomainWriter:
             raise ValidationError("live", "domain %r is not running, so there is nothing to change live; "
                                   "use live: auto (default) or false" % self.name)
         do_live = active if live is None else live
+        if config and not self.hv.domain_persistent(self.dom):
+            # defineXML would make a transient domain persistent: change the running domain only.
+            if live is False:
+                raise ValidationError("live", "domain %r is transient (it has no persistent config), so live: false "
+                                      "has nothing to change; leave live out (auto) to change the running domain "
+                                      "only" % self.name)
+            config = False
+            note = ("domain %r is transient (no persistent config): it was changed live only and was not made "
+                    "persistent" % self.name)
+            if note not in self.warnings:
+                self.warnings.append(note)
         if not config and not do_live:
             raise ValidationError("config", "nothing to do: config is false and the domain is not changed live")
         config_xml = self.hv.domain_xml(self.dom) if config else None

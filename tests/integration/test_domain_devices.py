@@ -139,3 +139,30 @@ def test_a_live_only_change_shows_in_changes_and_diff(test_node, run_module):
         ("add", "SCSI controller 0 (virtio-scsi)", "live"), ("add", "block LUN /dev/sdb", "live")}, plan["changes"]
     assert '<source dev="/dev/sdb"/>' in plan["diff"]["after"] and plan["diff"]["before"] == "", plan["diff"]
     assert "live" in plan["diff"]["after_header"]
+
+
+TRANSIENT = """<domain type='test'><name>guest-transient</name><memory unit='KiB'>262144</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices/></domain>"""
+
+
+def test_a_transient_domain_is_changed_live_only_never_made_persistent(test_node, run_module):
+    uri, conn = test_node
+    dom = conn.createXML(TRANSIENT, 0)
+    assert not dom.isPersistent()
+    args = {"uri": uri, "domain": "guest-transient", "dev": "/dev/sdb"}
+    # live: false asks for a config-only change, and a transient domain has no config: refused.
+    refused = run_module("domain_disk_lun", dict(args, live=False))
+    assert refused.failed and refused["msg"].startswith("live:") and "transient" in refused["msg"], refused
+    assert not conn.lookupByName("guest-transient").isPersistent()
+    # By default the change is live only, and the result says so.
+    plan = run_module("domain_disk_lun", args, check_mode=True)
+    assert plan.changed and plan["live_changed"] and not plan["config_changed"], plan
+    assert any("transient" in str(w) and "live only" in str(w) for w in plan.get("warnings", [])), plan
+    # (the test driver cannot attach live: the real run fails there, and still writes no config)
+    run = run_module("domain_disk_lun", args)
+    assert run.failed and "nothing was written to the persistent config" in run["msg"], run
+    assert not conn.lookupByName("guest-transient").isPersistent()
+    hostdev = run_module("scsi_hostdev", {"uri": uri, "domain": "guest-transient", "adapter": "scsi_host3",
+                                          "bus": 0, "target": 2, "unit": 0, "live": False})
+    assert hostdev.failed and "transient" in hostdev["msg"], hostdev
+    assert not conn.lookupByName("guest-transient").isPersistent()
