@@ -154,6 +154,7 @@ CASES = [
     ("vhba", {"wwnn": WWNN, "wwpn": "5001a4a00000001g"}, "wwpn", "16 hex digits"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWNN}, "wwpn", "must differ"),
     ("vhba", {"wwnn": WWNN}, "wwpn", "together"),
+    ("vhba", {}, "wwnn", "required with state=present"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host9"}, "parent", "no SCSI host"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host3"}, "parent", "not vport-capable"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "computer"}, "parent", "scsi_hostN"),
