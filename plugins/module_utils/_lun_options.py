@@ -269,6 +269,8 @@ def hostdev_from_item(item, prefix, hypervisor, warnings):
     if item.get("managed"):
         raise ValidationError(_field(prefix, "managed"), "must be false or unset for an adapter hostdev (libvirt "
                               "accepts managed='yes' there but the guest then fails to start)")
+    if item.get("managed") is not None:
+        values["managed"] = False  # so that an existing managed='yes' is cleared
     adapter = resolve_adapter(item, prefix, hypervisor)
     address = []
     for name in ("bus", "target", "unit"):

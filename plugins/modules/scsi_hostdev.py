@@ -104,7 +104,7 @@ hostdevs:
   elements: dict
   sample:
     - {mode: subsystem, type: scsi, adapter: scsi_host5, source_bus: 0, source_target: 2, source_unit: 0,
-       rawio: false, readonly: false, shareable: false,
+       managed: false, sgio: filtered, rawio: false, readonly: false, shareable: false,
        address_controller: 0, address_bus: 0, address_target: 0, address_unit: 0}
 changes:
   description:

@@ -166,3 +166,38 @@ def test_a_transient_domain_is_changed_live_only_never_made_persistent(test_node
                                           "bus": 0, "target": 2, "unit": 0, "live": False})
     assert hostdev.failed and "transient" in hostdev["msg"], hostdev
     assert not conn.lookupByName("guest-transient").isPersistent()
+
+
+def _with_device(conn, name, device_xml):
+    """Put a device into a domain's config the way another tool (virsh edit) would."""
+    text = xml(conn, name)
+    conn.defineXML(text.replace("</devices>", device_xml + "</devices>"))
+
+
+ADAPTER_HOSTDEV = """<hostdev mode='subsystem' type='scsi'{extra}><source><adapter name='scsi_host3'/>
+<address bus='0' target='2' unit='0'/></source><address type='drive' controller='0' bus='0' target='0' unit='0'/>
+</hostdev>"""
+
+
+def test_hostdev_managed_false_clears_managed_yes(test_node, run_module):
+    uri, conn = test_node
+    _with_device(conn, "guest-off", "<controller type='scsi' index='0' model='virtio-scsi'/>"
+                 + ADAPTER_HOSTDEV.format(extra=" managed='yes'"))
+    args = {"uri": uri, "domain": "guest-off", "adapter": "scsi_host3", "bus": 0, "target": 2, "unit": 0,
+            "managed": False}
+    run = run_module("scsi_hostdev", args)
+    assert run.changed and run["changes"][0]["fields"] == {"managed": {"before": True, "after": False}}, run
+    assert "managed='yes'" not in xml(conn, "guest-off")
+    assert not run_module("scsi_hostdev", args).changed
+
+
+def test_hostdev_absent_sgio_equals_filtered(test_node, run_module):
+    uri, conn = test_node
+    _with_device(conn, "guest-off", "<controller type='scsi' index='0' model='virtio-scsi'/>"
+                 + ADAPTER_HOSTDEV.format(extra=""))
+    before = xml(conn, "guest-off")
+    args = {"uri": uri, "domain": "guest-off", "adapter": "scsi_host3", "bus": 0, "target": 2, "unit": 0,
+            "sgio": "filtered"}
+    assert not run_module("scsi_hostdev", args, check_mode=True).changed
+    assert not run_module("scsi_hostdev", args).changed
+    assert xml(conn, "guest-off") == before
