@@ -42,7 +42,8 @@ options:
     type: int
   managed:
     description:
-      - For iSCSI hostdevs only. Refused as V(true) on adapter hostdevs (the guest would not start).
+      - For iSCSI hostdevs only. Refused as V(true) on adapter hostdevs (the guest would not start); V(false) there
+        clears an existing C(managed='yes'). Unset leaves it as it is.
     type: bool
   vhost_wwpn:
     description: WWPN of a vhost-scsi (LIO) target, C(naa.) plus 16 hex digits, for a C(type='scsi_host') hostdev.
