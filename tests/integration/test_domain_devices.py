@@ -201,3 +201,19 @@ def test_hostdev_absent_sgio_equals_filtered(test_node, run_module):
     assert not run_module("scsi_hostdev", args, check_mode=True).changed
     assert not run_module("scsi_hostdev", args).changed
     assert xml(conn, "guest-off") == before
+
+
+def test_a_pinned_controller_gets_virtio_scsi_controllers_below_it(test_node, run_module):
+    """libvirt fills a gap below a used controller index with its default model (lsilogic on QEMU)."""
+    uri, conn = test_node
+    _with_device(conn, "guest-off", "<controller type='scsi' index='0' model='virtio-scsi'/>")
+    args = {"uri": uri, "domain": "guest-off", "dev": "/dev/sdb",
+            "address": {"controller": 2, "target": 0, "unit": 0}}
+    run = run_module("domain_disk_lun", args)
+    assert run.changed, run
+    text = xml(conn, "guest-off")
+    for index in (0, 1, 2):
+        assert "<controller type='scsi' index='%d' model='virtio-scsi'" % index in text, text
+    assert [c["device"] for c in run["changes"]] == [
+        "SCSI controller 1 (virtio-scsi)", "SCSI controller 2 (virtio-scsi)", "block LUN /dev/sdb"]
+    assert not run_module("domain_disk_lun", args).changed

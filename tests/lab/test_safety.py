@@ -162,3 +162,15 @@ def test_a_failed_rollback_says_what_stays_live(conn, safety_domain, run_module,
         "host": "127.0.0.1", "target": IQN, "lun": 1}})
     assert result.failed and "the live changes were rolled back (add iscsi LUN %s/1" % IQN in result["msg"], result
     assert "lab/1" not in _xml(dom, live=True) and _xml(dom) == before
+
+
+def test_a_pinned_controller_leaves_no_lsilogic_gap(safety_domain, run_module):
+    """Real libvirtd adds missing SCSI controllers below a used index with QEMU's default (lsilogic)."""
+    dom = safety_domain("gap", VIRTIO_SCSI)
+    result = run_module("domain_disk_lun", {"uri": URI, "domain": dom.name(), "address": {
+        "controller": 2, "target": 0, "unit": 0}, "iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 1}})
+    assert result.changed and not result.failed, result
+    text = _xml(dom)
+    assert "lsilogic" not in text, text
+    for index in (0, 1, 2):
+        assert "<controller type='scsi' index='%d' model='virtio-scsi'" % index in text, text
