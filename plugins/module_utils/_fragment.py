@@ -135,6 +135,8 @@ class DomainPlan:
         changes = desired.differences(current)
         if not changes:
             return
+        if "target_bus" in changes:
+            self._refuse_bus_move(current, changes["target_bus"])
         if any(name.startswith("address_") for name in changes):
             self._check_address_free(desired, drive_address(desired), exclude=current.element)
         before = clone(current.element)
@@ -143,6 +145,18 @@ class DomainPlan:
         self.existing(type(desired))[key] = updated
         self._addresses = self._target_devs = None
         self._record(Change("update", updated, before, current.element, changes))
+
+    def _refuse_bus_move(self, current, buses):
+        """Changing only target/@bus would keep a virtio-blk PCI address (libvirt refuses that at define)
+        and the guest would see another kind of device: the user removes it and adds it again."""
+        target = current.element.find("target")
+        address = current.element.find("address")
+        raise ScsiVirtError(
+            "%s is in domain %r on bus=%r (target %s%s), not on a SCSI controller; it is not moved in place (a "
+            "changed bus keeps the old address and the guest sees another device): remove it with state: absent, "
+            "then add it again to put it on virtio-scsi" % (
+                current.describe(), self.name, buses[0], target.get("dev") if target is not None else "?",
+                ", %s address" % address.get("type") if address is not None else ""))
 
     def ensure_absent(self, desired):
         current = self.existing(type(desired)).get(desired.identity())

@@ -217,3 +217,25 @@ def test_a_pinned_controller_gets_virtio_scsi_controllers_below_it(test_node, ru
     assert [c["device"] for c in run["changes"]] == [
         "SCSI controller 1 (virtio-scsi)", "SCSI controller 2 (virtio-scsi)", "block LUN /dev/sdb"]
     assert not run_module("domain_disk_lun", args).changed
+
+
+VIRTIO_LUN = """<disk type='block' device='lun'><driver name='qemu' type='raw'/><source dev='/dev/sdb'/>
+<target dev='vdb' bus='virtio'/><address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/></disk>"""
+
+
+def test_a_lun_on_bus_virtio_is_not_half_moved_to_scsi(test_node, run_module):
+    """Re-asserting it would set bus='scsi' and keep the PCI address: libvirt refuses that at define."""
+    uri, conn = test_node
+    _with_device(conn, "guest-off", VIRTIO_LUN)
+    before = xml(conn, "guest-off")
+    args = {"uri": uri, "domain": "guest-off", "dev": "/dev/sdb"}
+    for check_mode in (True, False):
+        result = run_module("domain_disk_lun", args, check_mode=check_mode)
+        assert result.failed and "bus='virtio'" in result["msg"] and "/dev/sdb" in result["msg"], result
+        assert "state: absent" in result["msg"], result
+    assert xml(conn, "guest-off") == before
+    # The way out the message names: remove it, then add it again (on virtio-scsi).
+    assert run_module("domain_disk_lun", dict(args, state="absent")).changed
+    again = run_module("domain_disk_lun", args)
+    assert again.changed and again["luns"][0]["target_bus"] == "scsi", again
+    assert "type='pci'" not in xml(conn, "guest-off").split("/dev/sdb")[1].split("</disk>")[0]
