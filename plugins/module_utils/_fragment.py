@@ -102,6 +102,11 @@ class DomainPlan:
             for element in self.devices:
                 if element.tag == "disk" and _is_scsi_disk(element):
                     device = DiskLun.from_element(element)
+                    if not DiskLun.matches(element):
+                        address = drive_address(device)
+                        if address is not None:
+                            used[address] = _describe_disk(element)
+                        continue
                 elif element.tag == "hostdev" and HostdevScsi.matches(element):
                     device = HostdevScsi.from_element(element)
                 else:
@@ -118,7 +123,9 @@ class DomainPlan:
             for element in self.devices.iter("disk"):
                 target = element.find("target")
                 if target is not None and target.get("dev"):
-                    self._target_devs[target.get("dev")] = _describe_any(DiskLun.from_element(element))
+                    self._target_devs[target.get("dev")] = (
+                        _describe_any(DiskLun.from_element(element)) if DiskLun.matches(element)
+                        else _describe_disk(element))
         return self._target_devs
 
     def scsi_controllers(self):
@@ -317,6 +324,23 @@ def _reported(fresh, earlier):
     if fresh is not None and not fresh.changed and earlier is not None and earlier.xml_before != fresh.xml_before:
         return earlier
     return fresh
+
+
+def _describe_disk(element):
+    """A disk that is not a LUN (device='disk', 'cdrom'...), by its target and source."""
+    target = element.find("target")
+    source = element.find("source")
+    where = ""
+    if source is not None:
+        if source.get("pool"):
+            where = "pool %s volume %s" % (source.get("pool"), source.get("volume"))
+        else:
+            for attribute in ("file", "dev", "dir", "name"):
+                if source.get(attribute):
+                    where = "%s %s" % (attribute, source.get(attribute))
+                    break
+    return "%s %s (%s)" % (element.get("device") or "disk", target.get("dev") if target is not None else "?",
+                           where or "no source")
 
 
 def _describe_any(device):

@@ -239,3 +239,20 @@ def test_a_lun_on_bus_virtio_is_not_half_moved_to_scsi(test_node, run_module):
     again = run_module("domain_disk_lun", args)
     assert again.changed and again["luns"][0]["target_bus"] == "scsi", again
     assert "type='pci'" not in xml(conn, "guest-off").split("/dev/sdb")[1].split("</disk>")[0]
+
+
+PLAIN_SCSI_DISK = """<controller type='scsi' index='0' model='virtio-scsi'/><disk type='file' device='disk'>
+<driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/data.qcow2'/><target dev='sda' bus='scsi'/>
+<address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>"""
+
+
+def test_a_conflict_with_a_plain_scsi_disk_names_that_disk(test_node, run_module):
+    uri, conn = test_node
+    _with_device(conn, "guest-off", PLAIN_SCSI_DISK)
+    args = {"uri": uri, "domain": "guest-off", "dev": "/dev/sdb"}
+    taken = run_module("domain_disk_lun", dict(args, address={"controller": 0, "target": 0, "unit": 0}))
+    assert taken.failed and taken["msg"].startswith("address:"), taken
+    assert "unknown" not in taken["msg"] and "sda" in taken["msg"], taken
+    assert "/var/lib/libvirt/images/data.qcow2" in taken["msg"], taken
+    named = run_module("domain_disk_lun", dict(args, target_dev="sda"))
+    assert named.failed and "unknown" not in named["msg"] and "data.qcow2" in named["msg"], named
