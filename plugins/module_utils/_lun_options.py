@@ -18,7 +18,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     DriveAddress, parse_block_path, parse_int, parse_iqn, parse_lun_wwn, parse_object_name, parse_target_dev,
-    parse_vhost_wwpn, parse_wwn, wwn_from_udev_id)
+    parse_vhost_wwpn, parse_wwn, wwn_from_udev_id, parse_portal_host)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
 # libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
@@ -115,15 +115,12 @@ def _one_source(item, names, prefix):
     return given[0]
 
 
-_HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
 def iscsi_values(iscsi, field):
     """The iSCSI source (option path ``field``) as descriptor values: name ``IQN/LUN``, host, auth secret."""
-    host = str(iscsi["host"])
-    if not _HOSTNAME.match(host):
-        raise ValidationError(field + ".host", "expected a host name or IP address", host)
+    host = parse_portal_host(iscsi["host"], field + ".host")
     iqn = parse_iqn(iscsi["target"], field + ".target")
     lun = parse_int(iscsi.get("lun", 0), field + ".lun", 0, 16383)
     values = {

@@ -256,3 +256,15 @@ def test_a_conflict_with_a_plain_scsi_disk_names_that_disk(test_node, run_module
     assert "/var/lib/libvirt/images/data.qcow2" in taken["msg"], taken
     named = run_module("domain_disk_lun", dict(args, target_dev="sda"))
     assert named.failed and "unknown" not in named["msg"] and "data.qcow2" in named["msg"], named
+
+
+@pytest.mark.parametrize("module, given, written", [
+    ("domain_disk_lun", "::1", "::1"), ("domain_disk_lun", "[fd00::1]", "fd00::1"),
+    ("scsi_hostdev", "[FD00:0::1]", "fd00::1"), ("scsi_hostdev", "fd00::a", "fd00::a")])
+def test_an_ipv6_iscsi_portal_is_written_bare(test_node, run_module, module, given, written):
+    """libvirt wants the address without brackets (it adds them itself: portal "[::1]:3260" in QEMU's args)."""
+    uri, conn = test_node
+    args = {"uri": uri, "domain": "guest-off", "iscsi": {"host": given, "target": IQN, "lun": 1}}
+    run = four_steps(conn, run_module, module, args)
+    assert "<host name='%s' port='3260'/>" % written in xml(conn, "guest-off"), xml(conn, "guest-off")
+    assert not run.failed
