@@ -71,7 +71,7 @@ class DomainDeviceModule:
     def descriptors(self, hypervisor):
         out, seen = [], {}
         for field, item in self.items():
-            device = self.to_descriptor(item, field, hypervisor, self.warnings)
+            device = self.to_descriptor(item, field, hypervisor, self.warnings, self.params["state"])
             identity = device.identity()
             if identity in seen:
                 raise ValidationError(field or self.list_option, "names the same device as %s (%s)" % (

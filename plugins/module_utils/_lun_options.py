@@ -166,7 +166,7 @@ def access_values(item, prefix, hypervisor, warnings):
     return values
 
 
-def disk_lun_from_item(item, prefix, hypervisor, warnings):
+def disk_lun_from_item(item, prefix, hypervisor, warnings, state="present"):
     source = _one_source(item, DISK_SOURCES, prefix)
     if item.get("serial"):
         raise ValidationError(_field(prefix, "serial"), "cannot be set on a device='lun' disk: libvirt refuses it "
@@ -191,21 +191,28 @@ def disk_lun_from_item(item, prefix, hypervisor, warnings):
         values.update(type="network", **iscsi_values(item["iscsi"], _field(prefix, "iscsi")))
     values.update(access_values(item, prefix, hypervisor, warnings))
     disk = DiskLun(**values)
-    check_disk_source(hypervisor, disk, prefix)
+    check_disk_source(hypervisor, disk, prefix, state)
     return disk
 
 
-def check_disk_source(hypervisor, disk, prefix):
+def check_disk_source(hypervisor, disk, prefix, state="present"):
     """Refuse sources that cannot be a SCSI LUN (libvirt would accept them and fail at guest start)."""
     if disk.type == "volume":
-        pool = hypervisor.pool(disk.pool)
+        pool = hypervisor.pool(disk.pool, required=state == "present")
+        if pool is None:
+            return  # removing a LUN of a pool that is gone: nothing to check
         pool_type = parse_xml(pool.XMLDesc(0), "pool").get("type")
         if pool_type not in LUN_POOL_TYPES:
             raise ValidationError(_field(prefix, "pool"), "pool %r is a %r pool: its volumes cannot be a "
                                   "device='lun' (that needs a SCSI LUN); use a %s pool" % (
                                       disk.pool, pool_type, ", ".join(LUN_POOL_TYPES)))
         if pool.isActive():
-            hypervisor.volume(disk.pool, disk.volume)
+            if state == "present":
+                hypervisor.volume(disk.pool, disk.volume)
+        elif state == "present":
+            raise ValidationError(_field(prefix, "pool"), "storage pool %r is not active, so volume %r cannot be "
+                                  "checked and a guest using it would not start; start the pool first "
+                                  "(scsi.virt.scsi_pool state: started)" % (disk.pool, disk.volume))
         return
     by_wwn = disk.type == "block" and disk.dev.startswith(WWN_LINK)
     if disk.type == "block" and hypervisor.is_local:
@@ -244,7 +251,7 @@ def find_scsi_host_by_wwn(hypervisor, wwnn, wwpn):
     return None
 
 
-def hostdev_from_item(item, prefix, hypervisor, warnings):
+def hostdev_from_item(item, prefix, hypervisor, warnings, state="present"):
     source = _one_source(item, HOSTDEV_SOURCES, prefix)
     if source == "vhost_wwpn":
         for name in ("sgio", "rawio", "shareable", "readonly", "address", "managed"):

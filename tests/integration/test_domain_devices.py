@@ -268,3 +268,21 @@ def test_an_ipv6_iscsi_portal_is_written_bare(test_node, run_module, module, giv
     run = four_steps(conn, run_module, module, args)
     assert "<host name='%s' port='3260'/>" % written in xml(conn, "guest-off"), xml(conn, "guest-off")
     assert not run.failed
+
+
+def test_a_volume_of_a_stopped_pool_is_refused_but_can_be_removed(test_node, run_module):
+    """libvirt accepts it and the guest fails to start ("storage pool ... is not active")."""
+    uri, conn = test_node
+    args = {"uri": uri, "domain": "guest-off", "pool": "fcpool", "volume": "unit:0:0:1"}
+    assert run_module("domain_disk_lun", args).changed
+    conn.storagePoolLookupByName("fcpool").destroy()
+    before = xml(conn, "guest-off")
+    other = dict(args, volume="unit:0:0:2")
+    for check_mode in (True, False):
+        refused = run_module("domain_disk_lun", other, check_mode=check_mode)
+        assert refused.failed and refused["msg"].startswith("pool:"), refused
+        assert "fcpool" in refused["msg"] and "unit:0:0:2" in refused["msg"] and "not active" in refused["msg"]
+    assert xml(conn, "guest-off") == before
+    # Removing a LUN needs no running pool.
+    assert run_module("domain_disk_lun", dict(args, state="absent")).changed
+    assert "unit:0:0:1" not in xml(conn, "guest-off")
