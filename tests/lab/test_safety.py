@@ -174,3 +174,32 @@ def test_a_pinned_controller_leaves_no_lsilogic_gap(safety_domain, run_module):
     assert "lsilogic" not in text, text
     for index in (0, 1, 2):
         assert "<controller type='scsi' index='%d' model='virtio-scsi'" % index in text, text
+
+
+def _iscsi(lun):
+    return {"host": "127.0.0.1", "target": IQN, "lun": lun}
+
+
+def test_a_live_only_change_is_reported_on_real_libvirtd(safety_domain, run_module):
+    dom = safety_domain("liveonly", VIRTIO_SCSI, start=True)
+    args = {"uri": URI, "domain": dom.name(), "iscsi": _iscsi(2)}
+    assert run_module("domain_disk_lun", dict(args, live=False))["config_changed"]
+    run = run_module("domain_disk_lun", args, diff=True)
+    assert run.changed and run["live_changed"] and not run["config_changed"], run
+    assert [(c["action"], c["scope"]) for c in run["changes"]] == [("add", "live")], run["changes"]
+    assert "lab/2" in run["diff"]["after"] and "live" in run["diff"]["after_header"]
+    assert "lab/2" in _xml(dom, live=True)
+    assert not run_module("domain_disk_lun", args).changed
+
+
+def test_a_transient_domain_stays_transient_on_real_libvirtd(safety_domain, run_module):
+    dom = safety_domain("transient", VIRTIO_SCSI, transient=True)
+    args = {"uri": URI, "domain": dom.name(), "iscsi": _iscsi(3)}
+    run = run_module("domain_disk_lun", args)
+    assert run.changed and run["live_changed"] and not run["config_changed"], run
+    assert any("transient" in str(w) for w in run.get("warnings", [])), run
+    assert not dom.isPersistent()
+    assert "lab/3" in _xml(dom, live=True)
+    assert not run_module("domain_disk_lun", args).changed
+    refused = run_module("domain_disk_lun", dict(args, live=False))
+    assert refused.failed and refused["msg"].startswith("live:") and not dom.isPersistent(), refused
