@@ -28,7 +28,7 @@ options:
   config:
     description:
       - Change the persistent configuration (one C(defineXML) of the rewritten domain).
-      - A transient domain (started with C(virsh create), no persistent configuration) is never made persistent:
+      - A transient domain (started with C(virsh create), no persistent configuration) is never made persistent;
         it is changed live only, with a warning, and O(live=false) is refused for it.
     type: bool
     default: true

@@ -130,7 +130,7 @@ luns:
 changes:
   description:
     - What was (or in check mode would be) added, updated or removed; for updates, each field's before/after.
-    - C(scope) says where: V(config) (persistent configuration only), V(live) (running guest only, for
+    - C(scope) says where it happened, V(config) (persistent configuration only), V(live) (running guest only, for
       example a device that is in the configuration but not attached) or V(both). The diff shows the changes of
       both scopes.
   returned: always

@@ -16,7 +16,7 @@ description:
     on (O(parent_fabric_wwn)), or automatically (the vport-capable HBA with the most free vports).
   - A vHBA created this way disappears at host reboot. For a vHBA that comes back, use an C(fc_host)
     storage pool (M(scsi.virt.scsi_pool)) with C(autostart).
-  - O(wwnn) and O(wwpn) are required: they are what finds the vHBA again on the next run. (libvirt could generate
+  - O(wwnn) and O(wwpn) are required, as they are what finds the vHBA again on the next run. (libvirt could generate
     a pair, but then every run would create one more vHBA.) Use WWNs from your storage team, or generate a pair
     once (for example C(5001a4a) followed by 9 random hex digits, the range libvirt itself uses) and keep it in the
     inventory; a WWPN must be unique on the fabric.

@@ -60,7 +60,7 @@ options:
       - Change the running domain with C(xl) too. Unset means live when C(xl) is installed and C(xl list) knows
         the domain. V(true) without C(xl), or with a domain that is not running, is an error (also when the file
         needs no change).
-      - When the file already has the entries, the running domain is still compared with it: its PVSCSI devices
+      - When the file already has the entries, the running domain is still compared with it. Its PVSCSI devices
         are read from C(xl list -l) (libxl's JSON, C(vscsictrls)/C(vscsidevs)/C(vdev)), listed entries missing
         there are attached, and with O(state=absent) listed vdevs still there are detached. If that JSON cannot
         be read, a warning says the running domain was not compared.
