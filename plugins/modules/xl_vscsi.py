@@ -204,8 +204,8 @@ def run(module, params):
     changed = new_text != text
     domain = params["domain"] or config.domain_name()
     if changed:
-        argv = [e.detach_argv(domain or "DOMAIN") for e in removed] + [e.attach_argv(domain or "DOMAIN")
-                                                                        for e in added]
+        target = domain or "DOMAIN"
+        argv = [e.detach_argv(target) for e in removed] + [e.attach_argv(target) for e in added]
         live = decide_live(module, params["live"], domain)
     else:
         # The file is already right; the running domain may not be (changed while xl was missing, or

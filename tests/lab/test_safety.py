@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 
 import pytest
 
@@ -141,10 +142,8 @@ def test_a_failed_rollback_says_what_stays_live(conn, safety_domain, run_module,
         live = _xml(dom, live=True)
         start = live.index("<disk type='network' device='lun'")
         dom.detachDeviceFlags(live[start:live.index("</disk>", start) + 7], libvirt.VIR_DOMAIN_AFFECT_LIVE)
-        for _ in range(50):
-            if "lab/1" not in _xml(dom, live=True):
-                break
-            import time
+        deadline = time.monotonic() + 10
+        while "lab/1" in _xml(dom, live=True) and time.monotonic() < deadline:
             time.sleep(0.2)
         raise ScsiVirtError("injected: defineXML failed")
     monkeypatch.setattr(_connection.Hypervisor, "define_domain", broken_define)
@@ -156,8 +155,9 @@ def test_a_failed_rollback_says_what_stays_live(conn, safety_domain, run_module,
     assert _xml(dom) == before
 
     # The same failure with a rollback that works says so, naming what was undone.
-    monkeypatch.setattr(_connection.Hypervisor, "define_domain",
-                        lambda self, xml_text, name: (_ for _ in ()).throw(ScsiVirtError("injected: defineXML failed")))
+    def failing_define(self, xml_text, name):
+        raise ScsiVirtError("injected: defineXML failed")
+    monkeypatch.setattr(_connection.Hypervisor, "define_domain", failing_define)
     result = run_module("domain_disk_lun", {"uri": URI, "domain": dom.name(), "iscsi": {
         "host": "127.0.0.1", "target": IQN, "lun": 1}})
     assert result.failed and "the live changes were rolled back (add iscsi LUN %s/1" % IQN in result["msg"], result
