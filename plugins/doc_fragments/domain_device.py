@@ -26,14 +26,18 @@ options:
     type: bool
     default: false
   config:
-    description: Change the persistent configuration (one C(defineXML) of the rewritten domain).
+    description:
+      - Change the persistent configuration (one C(defineXML) of the rewritten domain).
+      - A transient domain (started with C(virsh create), no persistent configuration) is never made persistent;
+        it is changed live only, with a warning, and O(live=false) is refused for it.
     type: bool
     default: true
   live:
     description:
       - Change the running guest too (hotplug/unplug through the virtio-scsi controller).
       - Unset (default) means live when the domain is running. V(true) on a stopped domain is an error.
-      - Live changes go first; if the config write then fails, they are rolled back.
+      - Live changes go first; if the config write then fails, they are rolled back, and the error says which of
+        them could not be undone.
     type: bool
   live_timeout:
     description:
@@ -107,7 +111,7 @@ options:
     type: dict
     suboptions:
       host:
-        description: Portal host name or IP address.
+        description: Portal host name or IP address; an IPv6 address with or without brackets (V(fd00::1), V([fd00::1])), written bare.
         type: str
         required: true
       port:

@@ -9,7 +9,8 @@ from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
-from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan, DomainWriter
+from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
+    DomainPlan, DomainWriter, changes_diff, merged_changes)
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -84,7 +85,7 @@ class DomainDeviceModule:
     def descriptors(self, hypervisor):
         out, seen = [], {}
         for field, item in self.items():
-            device = self.to_descriptor(item, field, hypervisor, self.warnings)
+            device = self.to_descriptor(item, field, hypervisor, self.warnings, self.params["state"])
             identity = device.identity()
             if identity in seen:
                 raise ValidationError(field or self.list_option, "names the same device as %s (%s)" % (
@@ -124,17 +125,21 @@ class DomainDeviceModule:
         config_plan, live_plan = writer.run(build, config=params["config"], live=params["live"],
                                             force=params["force"])
         main = config_plan or live_plan
+        merged = merged_changes(config_plan, live_plan)
         result = {
             "changed": any(p is not None and p.changed for p in (config_plan, live_plan)),
             "config_changed": bool(config_plan and config_plan.changed),
             "live_changed": bool(live_plan and live_plan.changed),
-            "changes": [c.as_dict() for c in main.changes],
+            "changes": [change.as_dict(scope) for change, scope in merged],
             self.list_option: self.current(main, wanted),
         }
-        for warning in self.warnings:
+        for warning in self.warnings + writer.warnings:
             self.module.warn(warning)
         if self.module._diff:
-            result["diff"] = main.diff("domain %s %s" % (name, "config" if config_plan else "live"))
+            scopes = {scope for _change, scope in merged}
+            where = "config and live" if {"config", "live"} <= scopes or ("both" in scopes and "live" in scopes) \
+                else "live" if scopes == {"live"} or config_plan is None else "config"
+            result["diff"] = changes_diff([change for change, _scope in merged], "domain %s %s" % (name, where))
         return result
 
     def current(self, plan, wanted):

@@ -48,8 +48,10 @@ class Change:
         self.after = after
         self.fields = fields or {}
 
-    def as_dict(self):
+    def as_dict(self, scope=None):
         out = {"action": self.action, "device": self.device.describe()}
+        if scope:
+            out["scope"] = scope
         if self.fields:
             out["fields"] = {k: {"before": v[0], "after": v[1]} for k, v in self.fields.items()}
         return out
@@ -120,6 +122,11 @@ class DomainPlan:
             for element in self.devices:
                 if element.tag == "disk" and _is_scsi_disk(element):
                     device = DiskLun.from_element(element)
+                    if not DiskLun.matches(element):
+                        address = drive_address(device)
+                        if address is not None:
+                            used[address] = _describe_disk(element)
+                        continue
                 elif element.tag == "hostdev" and HostdevScsi.matches(element):
                     device = HostdevScsi.from_element(element)
                 else:
@@ -136,7 +143,9 @@ class DomainPlan:
             for element in self.devices.iter("disk"):
                 target = element.find("target")
                 if target is not None and target.get("dev"):
-                    self._target_devs[target.get("dev")] = _describe_any(DiskLun.from_element(element))
+                    self._target_devs[target.get("dev")] = (
+                        _describe_any(DiskLun.from_element(element)) if DiskLun.matches(element)
+                        else _describe_disk(element))
         return self._target_devs
 
     def scsi_controllers(self):
@@ -166,6 +175,8 @@ class DomainPlan:
         changes = desired.differences(current)
         if not changes:
             return
+        if "target_bus" in changes:
+            self._refuse_bus_move(current, changes["target_bus"])
         if any(name.startswith("address_") for name in changes):
             self._check_address_free(desired, drive_address(desired), exclude=current.element)
         before = clone(current.element)
@@ -180,6 +191,18 @@ class DomainPlan:
         self._copies[kind][key] = [updated]
         self._addresses = self._target_devs = None
         self._record(Change("update", updated, before, current.element, changes))
+
+    def _refuse_bus_move(self, current, buses):
+        """Changing only target/@bus would keep a virtio-blk PCI address (libvirt refuses that at define)
+        and the guest would see another kind of device: the user removes it and adds it again."""
+        target = current.element.find("target")
+        address = current.element.find("address")
+        raise ScsiVirtError(
+            "%s is in domain %r on bus=%r (target %s%s), not on a SCSI controller; it is not moved in place (a "
+            "changed bus keeps the old address and the guest sees another device): remove it with state: absent, "
+            "then add it again to put it on virtio-scsi" % (
+                current.describe(), self.name, buses[0], target.get("dev") if target is not None else "?",
+                ", %s address" % address.get("type") if address is not None else ""))
 
     def ensure_absent(self, desired):
         """Remove every fragment with the desired identity, in every mode that shares it."""
@@ -303,8 +326,12 @@ class DomainPlan:
                     "virtio-scsi; pick another controller index or change that controller" % (
                         index, self.name, existing.model, self.controller_model))
             return
-        controller = ScsiController(index=index, model=self.controller_model, queues=self.controller_queues)
-        self._add(controller, None)
+        # libvirt fills every missing index below a used one with its default model (lsilogic on QEMU,
+        # measured on libvirt 9.0): create the gap as virtio-scsi ourselves.
+        for missing in range(index + 1):
+            if missing not in controllers:
+                self._add(ScsiController(index=missing, model=self.controller_model,
+                                         queues=self.controller_queues), None)
 
     def _record(self, change):
         self.changes.append(change)
@@ -318,10 +345,25 @@ class DomainPlan:
         return etree.tostring(self.root, encoding="unicode")
 
     def diff(self, header):
-        before = "".join(to_string(strip_noise(c.before)) for c in self.changes if c.before is not None)
-        after = "".join(to_string(strip_noise(c.after)) for c in self.changes if c.after is not None)
-        return {"before": before, "after": after,
-                "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+        return changes_diff(self.changes, header)
+
+
+def changes_diff(changes, header):
+    before = "".join(to_string(strip_noise(c.before)) for c in changes if c.before is not None)
+    after = "".join(to_string(strip_noise(c.after)) for c in changes if c.after is not None)
+    return {"before": before, "after": after,
+            "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+
+
+def merged_changes(config_plan, live_plan):
+    """[(Change, scope)] of both plans: scope is config, live or both (the same action on one device)."""
+    config = config_plan.changes if config_plan is not None else []
+    live = live_plan.changes if live_plan is not None else []
+    live_keys = {(c.action, c.device.describe()) for c in live}
+    config_keys = {(c.action, c.device.describe()) for c in config}
+    out = [(c, "both" if (c.action, c.device.describe()) in live_keys else "config") for c in config]
+    out += [(c, "live") for c in live if (c.action, c.device.describe()) not in config_keys]
+    return out
 
 
 def _reported(fresh, earlier):
@@ -339,6 +381,23 @@ def _where(device):
     if address is not None:
         parts.append("at %d:%d:%d:%d" % address)
     return " ".join(parts) or "no address"
+
+
+def _describe_disk(element):
+    """A disk that is not a LUN (device='disk', 'cdrom'...), by its target and source."""
+    target = element.find("target")
+    source = element.find("source")
+    where = ""
+    if source is not None:
+        if source.get("pool"):
+            where = "pool %s volume %s" % (source.get("pool"), source.get("volume"))
+        else:
+            for attribute in ("file", "dev", "dir", "name"):
+                if source.get(attribute):
+                    where = "%s %s" % (attribute, source.get(attribute))
+                    break
+    return "%s %s (%s)" % (element.get("device") or "disk", target.get("dev") if target is not None else "?",
+                           where or "no source")
 
 
 def _describe_any(device):
@@ -372,6 +431,7 @@ class DomainWriter:
         self.detach_timeout = detach_timeout
         self.live_timeout = live_timeout
         self._planned = (None, None)  # (config, live) plans of the attempt under way, once it writes
+        self.warnings = []
 
     def run(self, build, config=True, live=None, force=False):
         """Returns (config_plan or None, live_plan or None). Raises before writing on bad input.
@@ -418,6 +478,17 @@ class DomainWriter:
             raise ValidationError("live", "domain %r is not running, so there is nothing to change live; "
                                   "use live: auto (default) or false" % self.name)
         do_live = active if live is None else live
+        if config and not self.hv.domain_persistent(self.dom):
+            # defineXML would make a transient domain persistent: change the running domain only.
+            if live is False:
+                raise ValidationError("live", "domain %r is transient (it has no persistent config), so live: false "
+                                      "has nothing to change; leave live out (auto) to change the running domain "
+                                      "only" % self.name)
+            config = False
+            note = ("domain %r is transient (no persistent config): it was changed live only and was not made "
+                    "persistent" % self.name)
+            if note not in self.warnings:
+                self.warnings.append(note)
         if not config and not do_live:
             raise ValidationError("config", "nothing to do: config is false and the domain is not changed live")
         config_xml = self.hv.domain_xml(self.dom) if config else None
@@ -441,8 +512,7 @@ class DomainWriter:
         try:
             self.hv.define_domain(config_plan.xml(), self.name)
         except ScsiVirtError as exc:
-            self._rollback_live(done)
-            raise ScsiVirtError("%s; the live changes were rolled back" % exc.msg if done else exc.msg)
+            raise ScsiVirtError("%s; %s" % (exc.msg, self._rollback_report(done)) if done else exc.msg)
         return config_plan, live_plan
 
     def _refuse_unforced_live_removal(self, plan, force):
@@ -489,9 +559,8 @@ class DomainWriter:
                 "; the earlier live changes of this task (%s) stay" % ", ".join(
                     c.device.describe() for c in done)) if done else ""))
         except ScsiVirtError as exc:
-            self._rollback_live(done)
             raise ScsiVirtError("%s; nothing was written to the persistent config%s" % (
-                exc.msg, " and the earlier live changes were rolled back" if done else ""))
+                exc.msg, "; earlier in this task, %s" % self._rollback_report(done) if done else ""))
         return done
 
     def _bounded(self, call, *args, what):
@@ -534,12 +603,37 @@ class DomainWriter:
                             % (change.device.describe(), self.detach_timeout))
 
     def _rollback_live(self, done):
+        """Undo ``done`` live, newest first; returns (undone, [(change, why it could not be undone)])."""
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        undone, failed = [], []
         for change in reversed(done):
-            with contextlib.suppress(libvirt.libvirtError, ScsiVirtError):
+            try:
                 if change.action == "add":
                     self.dom.detachDeviceFlags(to_string(change.after, pretty=False), flags)
+                    self._wait_detached(change)
                 elif change.action == "remove":
                     self.dom.attachDeviceFlags(to_string(change.before, pretty=False), flags)
                 else:
                     self.dom.updateDeviceFlags(to_string(change.before, pretty=False), flags)
+            except libvirt.libvirtError as exc:
+                failed.append((change, (exc.get_error_message() or str(exc)).strip()))
+            except ScsiVirtError as exc:
+                failed.append((change, exc.msg))
+            else:
+                undone.append(change)
+        return undone, failed
+
+    def _rollback_report(self, done):
+        """Roll ``done`` back and say what was and was not undone."""
+        undone, failed = self._rollback_live(done)
+        if not failed:
+            return "the live changes were rolled back (%s)" % _listed(undone)
+        text = "the live changes were NOT all rolled back: %s could not be undone in the running guest" % "; ".join(
+            "%s %s (%s)" % (change.action, change.device.describe(), why) for change, why in failed)
+        if undone:
+            text += "; rolled back: %s" % _listed(undone)
+        return text + "; check the running guest (domain_scsi_info) and run the task again"
+
+
+def _listed(changes):
+    return ", ".join("%s %s" % (change.action, change.device.describe()) for change in changes)

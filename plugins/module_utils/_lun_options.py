@@ -19,7 +19,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     DriveAddress, parse_block_path, parse_int, parse_iqn, parse_lun_wwn, parse_object_name, parse_target_dev,
-    parse_vhost_wwpn, parse_wwn, wwn_from_udev_id)
+    parse_vhost_wwpn, parse_wwn, wwn_from_udev_id, parse_portal_host)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
 # libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
@@ -132,15 +132,12 @@ def _one_source(item, names, prefix):
     return given[0]
 
 
-_HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
 def iscsi_values(iscsi, field):
     """The iSCSI source (option path ``field``) as descriptor values: name ``IQN/LUN``, host, auth secret."""
-    host = str(iscsi["host"])
-    if not _HOSTNAME.match(host):
-        raise ValidationError(field + ".host", "expected a host name or IP address", host)
+    host = parse_portal_host(iscsi["host"], field + ".host")
     iqn = parse_iqn(iscsi["target"], field + ".target")
     lun = parse_int(iscsi.get("lun", 0), field + ".lun", 0, 16383)
     values = {
@@ -186,7 +183,7 @@ def access_values(item, prefix, hypervisor, warnings):
     return values
 
 
-def disk_lun_from_item(item, prefix, hypervisor, warnings):
+def disk_lun_from_item(item, prefix, hypervisor, warnings, state="present"):
     source = _one_source(item, DISK_SOURCES, prefix)
     mode = item.get("device") or "lun"
     if item.get("volume") and source != "pool":
@@ -216,7 +213,7 @@ def disk_lun_from_item(item, prefix, hypervisor, warnings):
     values.update(driver_values(item, prefix))
     values.update(access_values(item, prefix, hypervisor, warnings))
     disk = (DiskLun if mode == "lun" else DiskScsi)(**values)
-    check_disk_source(hypervisor, disk, prefix)
+    check_disk_source(hypervisor, disk, prefix, state)
     return disk
 
 
@@ -299,17 +296,24 @@ def driver_values(item, prefix):
     return values
 
 
-def check_disk_source(hypervisor, disk, prefix):
+def check_disk_source(hypervisor, disk, prefix, state="present"):
     """Refuse sources that cannot be a SCSI LUN (libvirt would accept them and fail at guest start)."""
     if disk.type == "volume":
-        pool = hypervisor.pool(disk.pool)
+        pool = hypervisor.pool(disk.pool, required=state == "present")
+        if pool is None:
+            return  # removing a LUN of a pool that is gone: nothing to check
         pool_type = parse_xml(pool.XMLDesc(0), "pool").get("type")
         if pool_type not in LUN_POOL_TYPES:
             raise ValidationError(_field(prefix, "pool"), "pool %r is a %r pool: its volumes cannot be a "
                                   "device='lun' (that needs a SCSI LUN); use a %s pool" % (
                                       disk.pool, pool_type, ", ".join(LUN_POOL_TYPES)))
         if pool.isActive():
-            hypervisor.volume(disk.pool, disk.volume)
+            if state == "present":
+                hypervisor.volume(disk.pool, disk.volume)
+        elif state == "present":
+            raise ValidationError(_field(prefix, "pool"), "storage pool %r is not active, so volume %r cannot be "
+                                  "checked and a guest using it would not start; start the pool first "
+                                  "(scsi.virt.scsi_pool state: started)" % (disk.pool, disk.volume))
         return
     by_wwn = disk.type == "block" and disk.dev.startswith(WWN_LINK)
     if disk.type == "block" and hypervisor.is_local:
@@ -348,7 +352,7 @@ def find_scsi_host_by_wwn(hypervisor, wwnn, wwpn):
     return None
 
 
-def hostdev_from_item(item, prefix, hypervisor, warnings):
+def hostdev_from_item(item, prefix, hypervisor, warnings, state="present"):
     source = _one_source(item, HOSTDEV_SOURCES, prefix)
     if source == "vhost_wwpn":
         for name in ("sgio", "rawio", "shareable", "readonly", "address", "managed"):
@@ -370,6 +374,8 @@ def hostdev_from_item(item, prefix, hypervisor, warnings):
     if item.get("managed"):
         raise ValidationError(_field(prefix, "managed"), "must be false or unset for an adapter hostdev (libvirt "
                               "accepts managed='yes' there but the guest then fails to start)")
+    if item.get("managed") is not None:
+        values["managed"] = False  # so that an existing managed='yes' is cleared
     adapter = resolve_adapter(item, prefix, hypervisor)
     address = []
     for name in ("bus", "target", "unit"):

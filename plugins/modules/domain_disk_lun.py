@@ -238,12 +238,16 @@ luns:
       address_target: 0
       address_unit: 0
 changes:
-  description: What was (or in check mode would be) added, updated or removed; for updates, each field's before/after.
+  description:
+    - What was (or in check mode would be) added, updated or removed; for updates, each field's before/after.
+    - C(scope) says where it happened, V(config) (persistent configuration only), V(live) (running guest only, for
+      example a device that is in the configuration but not attached) or V(both). The diff shows the changes of
+      both scopes.
   returned: always
   type: list
   elements: dict
   sample:
-    - {action: add, device: "network LUN iscsi/iqn.2026-11.com.example:storage/1/192.0.2.10/3260"}
+    - {action: add, device: "network LUN iscsi/iqn.2026-11.com.example:storage/1/192.0.2.10/3260", scope: both}
 config_changed:
   description: Whether the persistent configuration changed.
   returned: always

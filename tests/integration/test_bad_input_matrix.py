@@ -97,6 +97,10 @@ CASES = [
     ("domain_disk_lun", disk(iscsi=iscsi(host="bad host")), "iscsi.host", "host name or IP"),
     ("domain_disk_lun", disk(iscsi=iscsi(host="<x>")), "iscsi.host", "host name or IP"),
     ("domain_disk_lun", disk(iscsi=iscsi(initiator="me")), "iscsi.initiator", "iSCSI name"),
+    ("domain_disk_lun", disk(iscsi=iscsi(host="127.0.0.1:3260")), "iscsi.host", "IPv6 address"),
+    ("domain_disk_lun", disk(iscsi=iscsi(host="[fd00::1")), "iscsi.host", "IPv6 address"),
+    ("domain_disk_lun", disk(iscsi=iscsi(host="fd00::zz")), "iscsi.host", "IPv6 address"),
+    ("scsi_hostdev", hostdev(iscsi=iscsi(host="[::1]:3260")), "iscsi.host", "IPv6 address"),
     ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u", "secret_usage": "a", "secret_uuid": UUID})), "",
      "mutually exclusive"),
     ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u"})), "", "secret_usage"),
@@ -202,6 +206,7 @@ CASES = [
     ("vhba", {"wwnn": WWNN, "wwpn": "5001a4a00000001g"}, "wwpn", "16 hex digits"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWNN}, "wwpn", "must differ"),
     ("vhba", {"wwnn": WWNN}, "wwpn", "together"),
+    ("vhba", {}, "wwnn", "required with state=present"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host9"}, "parent", "no SCSI host"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host3"}, "parent", "not vport-capable"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "computer"}, "parent", "scsi_hostN"),
@@ -213,6 +218,8 @@ CASES = [
      "not an NPIV vHBA"),
     ("vhba", {"state": "gone", "wwnn": WWNN, "wwpn": WWPN}, "", "state"),
     # scsi_pool
+    ("scsi_pool", {"name": "p", "type": "iscsi", "source": {"host": "fd00::1::2", "target": IQN}}, "source.host",
+     "IPv6 address"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwnn": "1", "wwpn": WWPN}}, "adapter.wwnn",
      "16 hex digits"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwpn": WWPN}}, "adapter.wwnn", "is required"),
@@ -316,6 +323,51 @@ def test_bad_identity_input(test_node, run_module, lun_tree, domain, args, field
     clean = result.failed and "Traceback" not in msg and fragment in msg and msg.startswith(field + ":")
     SUMMARY["clean"] += clean
     unchanged = state(conn) == before
+    SUMMARY["unchanged"] += unchanged
+    assert clean, result
+    assert unchanged
+
+
+def _transient_domain(conn):
+    conn.createXML("<domain type='test'><name>guest-transient</name><memory unit='KiB'>262144</memory>"
+                   "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices/></domain>", 0)
+
+
+def _virtio_lun(conn):
+    dom = conn.lookupByName("guest-off")
+    conn.defineXML(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE).replace("</devices>", (
+        "<disk type='block' device='lun'><source dev='/dev/sdb'/><target dev='vdb' bus='virtio'/>"
+        "<address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/></disk></devices>")))
+
+
+def _stopped_lun_pool(conn):
+    conn.storagePoolLookupByName("fcpool").destroy()
+
+
+# Refusals that need a state the fixture does not have: (set-up, module, args, field, fragment)
+SET_UP_CASES = [
+    (_transient_domain, "domain_disk_lun", {"domain": "guest-transient", "dev": "/dev/sdb", "live": False}, "live",
+     "transient"),
+    (_transient_domain, "scsi_hostdev", {"domain": "guest-transient", "adapter": "scsi_host3", "bus": 0,
+                                         "target": 2, "unit": 0, "live": False}, "live", "transient"),
+    (_virtio_lun, "domain_disk_lun", disk(dev="/dev/sdb"), "", "state: absent"),
+    (_stopped_lun_pool, "domain_disk_lun", disk(pool="fcpool", volume="unit:0:0:1"), "pool", "not active"),
+]
+
+
+@pytest.mark.parametrize("set_up, module, args, field, fragment", SET_UP_CASES,
+                         ids=["%03d-%s" % (i, c[1]) for i, c in enumerate(SET_UP_CASES)])
+def test_bad_input_in_a_prepared_state(test_node, run_module, set_up, module, args, field, fragment):
+    uri, conn = test_node
+    set_up(conn)
+    before = state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())
+    result = run_module(module, dict({"uri": uri}, **args))
+    SUMMARY["tried"] += 1
+    msg = result.get("msg", "")
+    clean = result.failed and "Traceback" not in msg and "internal error" not in msg and fragment in msg and (
+        not field or msg.startswith(field + ":"))
+    SUMMARY["clean"] += clean
+    unchanged = (state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())) == before
     SUMMARY["unchanged"] += unchanged
     assert clean, result
     assert unchanged

@@ -59,7 +59,7 @@ def test_domain_with_every_fragment_kind(tmp_path):
     plan.ensure_present(HostdevVhost(protocol="vhost", wwpn="naa.5001405df3e54061", model="virtio"))
     plan.ensure_present(DiskLun(type="block", dev="/dev/sdq", address_controller=2, address_bus=0,
                                 address_target=3, address_unit=7, **disk))
-    assert len(plan.changes) == 9  # two controllers and seven devices
+    assert len(plan.changes) == 10  # three controllers (0, the gap 1, and 2) and seven devices
     validate(plan.xml(), "domain.rng", tmp_path)
 
 
