@@ -277,12 +277,16 @@ def test_bad_input(test_node, run_module, module, args, field, fragment):
     uri, conn = test_node
     before = state(conn)
     result = run_module(module, dict({"uri": uri}, **args))
+    judge(result, field, fragment, state(conn) == before)
+
+
+def judge(result, field, fragment, unchanged):
+    """Count a bad input for the summary and assert it was refused cleanly (named field, reason) and changed nothing."""
     SUMMARY["tried"] += 1
     msg = result.get("msg", "")
     clean = result.failed and "Traceback" not in msg and "internal error" not in msg and fragment in msg and (
         not field or msg.startswith(field + ":"))
     SUMMARY["clean"] += clean
-    unchanged = state(conn) == before
     SUMMARY["unchanged"] += unchanged
     assert clean, result
     assert unchanged
@@ -318,14 +322,7 @@ def test_bad_identity_input(test_node, run_module, lun_tree, domain, args, field
     args = {k: [spelled(i) for i in v] if k == "luns" else v for k, v in spelled(args).items()}
     before = state(conn)
     result = run_module("domain_disk_lun", dict({"uri": uri, "domain": domain}, **args))
-    SUMMARY["tried"] += 1
-    msg = result.get("msg", "")
-    clean = result.failed and "Traceback" not in msg and fragment in msg and msg.startswith(field + ":")
-    SUMMARY["clean"] += clean
-    unchanged = state(conn) == before
-    SUMMARY["unchanged"] += unchanged
-    assert clean, result
-    assert unchanged
+    judge(result, field, fragment, state(conn) == before)
 
 
 def _transient_domain(conn):
@@ -362,15 +359,8 @@ def test_bad_input_in_a_prepared_state(test_node, run_module, set_up, module, ar
     set_up(conn)
     before = state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())
     result = run_module(module, dict({"uri": uri}, **args))
-    SUMMARY["tried"] += 1
-    msg = result.get("msg", "")
-    clean = result.failed and "Traceback" not in msg and "internal error" not in msg and fragment in msg and (
-        not field or msg.startswith(field + ":"))
-    SUMMARY["clean"] += clean
-    unchanged = (state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())) == before
-    SUMMARY["unchanged"] += unchanged
-    assert clean, result
-    assert unchanged
+    judge(result, field, fragment,
+          (state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())) == before)
 
 
 def test_zz_summary():
