@@ -9,6 +9,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan, DomainWriter
+from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -42,6 +43,7 @@ class DomainDeviceModule:
         self.to_descriptor = to_descriptor
         self.kinds = kinds
         self.warnings = []
+        self.fields = {}  # identity -> the option that named the device ('' for the top-level options)
 
     def items(self):
         """[(option path for messages, validated item dict)] from the list option or the top level."""
@@ -77,6 +79,7 @@ class DomainDeviceModule:
                     seen[identity] or "the top-level options", device.describe()))
             seen[identity] = field
             out.append(device)
+        self.fields = seen
         return out
 
     def run(self, hypervisor):
@@ -90,6 +93,8 @@ class DomainDeviceModule:
             raise ValidationError("exclusive", "goes with state=present (it removes what is not listed)")
         dom = hypervisor.domain(name)
         wanted = self.descriptors(hypervisor)
+        # Who else uses these LUNs: another domain's use refuses the attach unless both uses are shareable.
+        users = lun_users(hypervisor, dom.UUIDString()) if params["state"] == "present" else {}
 
         def build(xml_text, preferred):
             plan = DomainPlan(xml_text, params["controller_model"], queues)
@@ -98,6 +103,10 @@ class DomainDeviceModule:
                     plan.ensure_present(device, preferred)
                 else:
                     plan.ensure_absent(device)
+            for device in wanted:
+                if params["state"] == "present" and isinstance(device, LUN_KINDS):
+                    placed = plan.existing(type(device))[device.identity()]
+                    refuse_unshared_use(users, placed, self.fields[device.identity()])
             if params["exclusive"]:
                 keep = {device.identity() for device in wanted}
                 for kind in self.kinds:
