@@ -234,7 +234,7 @@ rc=$?
 rm -f $tmp
 echo "rc=$rc"
 echo "conflicts=$before:$(conflicts)"
-echo "error=$(tail -n 1 /tmp/scsi-virt-pr-err.$$)"
+echo "error=$(grep -m 1 "^dd:" /tmp/scsi-virt-pr-err.$$)"
 rm -f /tmp/scsi-virt-pr-err.$$
 dmesg | grep "%(address)s" | tail -n 5 | sed 's/^/log=/'
 '''
