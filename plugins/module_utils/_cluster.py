@@ -32,8 +32,8 @@ def cluster_items(guests, source, initiator_prefix, address=None, reservations=N
                               "iscsi (host, target, lun)", source)
     unknown = sorted(set(source) - set(SOURCE_KEYS))
     if unknown:
-        raise ValidationError(var + "_source", "unknown key(s) %s; allowed: %s" % (", ".join(unknown),
-                                                                                  ", ".join(SOURCE_KEYS)))
+        raise ValidationError(var + "_source", "unknown key(s) %s; allowed: %s" % (
+            ", ".join(unknown), ", ".join(SOURCE_KEYS)))
     iscsi = source.get("iscsi")
     if reservations is not None and iscsi:
         raise ValidationError(var + "_reservations", "applies to block and volume sources only (QEMU's own iSCSI "

@@ -17,7 +17,8 @@ description:
     may or may not write (O(action=write)).
   - With a shared C(device='lun') each guest is its own initiator at the target (for iSCSI sources give each
     guest its own initiator IQN), so the target fences one guest from the other.
-  - Check mode reads the state only: it reports whether the action would change it, sends nothing and writes
+  - The role C(scsi.virt.guest_cluster_lun) uses it to prove fencing between two guests sharing a LUN.
+  - Check mode reads the state only; it reports whether the action would change it, sends nothing and writes
     nothing.
 extends_documentation_fragment:
   - scsi.virt.connection
@@ -84,7 +85,6 @@ requirements:
   - qemu-guest-agent and sg3-utils (C(sg_persist)) in the guest
 seealso:
   - module: scsi.virt.guest_scsi_info
-  - role: scsi.virt.guest_cluster_lun
   - name: sg_persist(8)
     link: https://man7.org/linux/man-pages/man8/sg_persist.8.html
     description: The tool this module runs in the guest.
