@@ -78,7 +78,10 @@ options:
     description: Give the guest CAP_SYS_RAWIO on the LUN (a warning is printed). Absent means V(false).
     type: bool
   shareable:
-    description: The LUN may be attached to several guests at once. Absent means V(false).
+    description:
+      - The LUN may be attached to several guests at once (a guest cluster). Absent means V(false).
+      - A LUN (same block path, pool volume or iSCSI LUN) that another domain, running or defined, already uses
+        as a LUN disk or SCSI hostdev is refused, naming that domain, unless both uses are shareable.
     type: bool
   readonly:
     description: Attach read-only. Absent means V(false).

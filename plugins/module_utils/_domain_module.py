@@ -11,6 +11,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.controller impo
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
     DomainPlan, DomainWriter, changes_diff, merged_changes)
+from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -57,6 +58,7 @@ class DomainDeviceModule:
         self.to_descriptor = to_descriptor
         self.kinds = kinds
         self.warnings = []
+        self.fields = {}  # identity -> the option that named the device ('' for the top-level options)
 
     def items(self):
         """[(option path for messages, validated item dict)] from the list option or the top level."""
@@ -92,6 +94,7 @@ class DomainDeviceModule:
                     seen[identity] or "the top-level options", device.describe()))
             seen[identity] = field
             out.append(device)
+        self.fields = seen
         return out
 
     def run(self, hypervisor):
@@ -107,6 +110,8 @@ class DomainDeviceModule:
             self.prepare(hypervisor)
         dom = hypervisor.domain(name)
         wanted = self.descriptors(hypervisor)
+        # Who else uses these LUNs: another domain's use refuses the attach unless both uses are shareable.
+        users = lun_users(hypervisor, dom.UUIDString()) if params["state"] == "present" else {}
 
         def build(xml_text, preferred):
             plan = DomainPlan(xml_text, params["controller_model"], queues)
@@ -115,6 +120,10 @@ class DomainDeviceModule:
                     plan.ensure_present(device, preferred)
                 else:
                     plan.ensure_absent(device)
+            for device in wanted:
+                if params["state"] == "present" and isinstance(device, LUN_KINDS):
+                    placed = plan.existing(type(device))[device.identity()]
+                    refuse_unshared_use(users, placed, self.fields[device.identity()])
             if params["exclusive"]:
                 keep = {device.identity() for device in wanted}
                 for kind in self.kinds:
