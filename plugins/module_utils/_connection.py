@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
 
@@ -193,6 +194,33 @@ class Hypervisor:
                 out.append({"name": vol.name(), "path": vol.path(), "key": vol.key(),
                             "capacity": capacity, "allocation": allocation})
         return sorted(out, key=lambda v: v["name"])
+
+    def mpath_volumes(self):
+        """The dm-multipath maps libvirt's ``mpath`` storage pool lists: [{dm, path, size}] (``dm-N``,
+        ``/dev/mapper/<name>``). An active mpath pool is read as it is; otherwise a transient one is started for
+        the call and destroyed (it only lists /dev/mapper). Empty when the driver has no mpath backend."""
+        pool, transient = None, False
+        with libvirt_errors("listing storage pools"):
+            pools = self.conn.listAllStoragePools(libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)
+        for candidate in pools:
+            if parse_xml(candidate.XMLDesc(0), "pool").get("type") == "mpath":
+                pool = candidate
+                break
+        if pool is None:
+            try:
+                pool = self.conn.storagePoolCreateXML(
+                    "<pool type='mpath'><name>scsi-virt-mpath-%d</name><target><path>/dev/mapper</path></target>"
+                    "</pool>" % os.getpid(), 0)
+            except libvirt.libvirtError:
+                return []
+            transient = True
+        try:
+            with libvirt_errors("listing the mpath pool's volumes"):
+                return [{"dm": vol.name(), "path": vol.path(), "size": vol.info()[1]} for vol in pool.listAllVolumes(0)]
+        finally:
+            if transient:
+                with contextlib.suppress(libvirt.libvirtError):
+                    pool.destroy()
 
     # -- node devices -----------------------------------------------------------------------
     def nodedev(self, name, required=True):

@@ -55,6 +55,9 @@ def test_scsi_lun_info_lists_host_luns_pool_volumes_and_users(test_node, run_mod
     assert [(v["name"], [u["domain"] for u in v["used_by"]]) for v in by_wwn] == [("unit:0:0:2", ["guest-off"])]
     on_host3 = run_module("scsi_lun_info", {"uri": uri, "host": "scsi_host3"})["luns"]
     assert [(u["domain"], u["as"]) for u in on_host3[0]["used_by"]] == [("guest-off", "hostdev")]
+    # host= means host LUNs of that host only: the pool volumes (listed without the filter) are left out.
+    assert [(entry["source"], entry["name"]) for entry in on_host3] == [("scsi", "scsi_3_0_2_0")], on_host3
+    assert run_module("scsi_lun_info", {"uri": uri, "host": "1"})["luns"] == []
     assert run_module("scsi_lun_info", {"uri": uri, "pool": "fcpool"})["luns"][0]["source"] == "pool"
     bad = run_module("scsi_lun_info", {"uri": uri, "host": "hostx"})
     assert bad.failed and bad["msg"].startswith("host:")
