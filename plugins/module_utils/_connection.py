@@ -222,6 +222,28 @@ class Hypervisor:
                 with contextlib.suppress(libvirt.libvirtError):
                     pool.destroy()
 
+    def rescan_through_pool(self, host_name):
+        """Rescan one SCSI host over any connection: libvirt has no rescan call, but its scsi storage backend
+        writes ``- - -`` to /sys/class/scsi_host/hostN/scan when a scsi pool starts or refreshes
+        (virStorageBackendSCSITriggerRescan). An active pool on that adapter is refreshed; otherwise a transient
+        pool is started and destroyed. Returns how it was done."""
+        with libvirt_errors("listing storage pools"):
+            pools = self.conn.listAllStoragePools(libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)
+        for pool in pools:
+            root = parse_xml(pool.XMLDesc(0), "pool")
+            adapter = root.find("source/adapter")
+            if root.get("type") == "scsi" and adapter is not None and adapter.get("name") == host_name:
+                with libvirt_errors("refreshing pool %s" % pool.name()):
+                    pool.refresh(0)
+                return "refresh of pool %s" % pool.name()
+        xml = ("<pool type='scsi'><name>scsi-virt-rescan-%s-%d</name><source><adapter type='scsi_host' name='%s'/>"
+               "</source><target><path>/dev</path></target></pool>" % (host_name, os.getpid(), host_name))
+        with libvirt_errors("starting a transient scsi pool on %s to rescan it" % host_name):
+            pool = self.conn.storagePoolCreateXML(xml, 0)
+        with contextlib.suppress(libvirt.libvirtError):
+            pool.destroy()
+        return "transient scsi pool"
+
     # -- node devices -----------------------------------------------------------------------
     def nodedev(self, name, required=True):
         try:

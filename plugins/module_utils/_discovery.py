@@ -17,7 +17,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import Sto
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
 from ansible_collections.scsi.virt.plugins.module_utils._guest import wwn_from_wwid
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import LUN_POOL_TYPES
-from ansible_collections.scsi.virt.plugins.module_utils._multipath import group_maps, local_maps
+from ansible_collections.scsi.virt.plugins.module_utils._multipath import group_maps, local_maps, natural_key
 from ansible_collections.scsi.virt.plugins.module_utils._types import storage_links, wwn_from_udev_id, wwn_from_udev_names
 from ansible_collections.scsi.virt.plugins.module_utils._vhba import is_vhba, scsi_hosts
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
@@ -185,7 +185,8 @@ def multipath_facts(hypervisor, luns, usage):
             # multipath groups paths by udev's ID_SERIAL (its default uid_attribute), libvirt's serial.
             if entry["block"] and entry["serial"]:
                 by_wwid.setdefault(entry["serial"], []).append(entry)
-        volumes = [dict(volume, name=os.path.basename(volume["path"])) for volume in hypervisor.mpath_volumes()]
+        volumes = sorted((dict(volume, name=os.path.basename(volume["path"])) for volume in hypervisor.mpath_volumes()),
+                         key=lambda volume: natural_key(volume["dm"]))
         maps = group_maps(volumes, by_wwid, local=False)
     by_block = {entry["block"]: entry for entry in luns if entry["block"]}
     for entry in luns:

@@ -45,7 +45,7 @@ def local_maps(sysfs=None):
     sysfs = sysfs or SYSFS
     maps = []
     try:
-        blocks = sorted(os.listdir(os.path.join(sysfs, "block")), key=_natural)
+        blocks = sorted(os.listdir(os.path.join(sysfs, "block")), key=natural_key)
     except OSError:
         return maps
     for block in blocks:
@@ -59,7 +59,7 @@ def local_maps(sysfs=None):
         paths = []
         slaves = os.path.join(sysfs, "block", block, "slaves")
         try:
-            members = sorted(os.listdir(slaves), key=_natural)
+            members = sorted(os.listdir(slaves), key=natural_key)
         except OSError:
             members = []
         for member in members:
@@ -87,7 +87,7 @@ def map_holding(block, sysfs=None):
     return None
 
 
-def _natural(name):
+def natural_key(name):
     digits = "".join(c for c in name if c.isdigit())
     return (name.rstrip("0123456789"), int(digits) if digits else -1, name)
 
