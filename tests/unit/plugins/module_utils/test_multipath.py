@@ -105,3 +105,19 @@ def test_single_path_refused_map_and_wwn_resolution(sysfs, monkeypatch, tmp_path
 ])
 def test_wwn_from_udev_names(serial, links, wwn):
     assert wwn_from_udev_names(serial, links) == wwn
+
+
+def test_local_rescan_writes_scan_and_lip(tmp_path, monkeypatch):
+    from ansible_collections.scsi.virt.plugins.module_utils import _rescan
+    from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiHostDevice
+    for kind in ("scsi_host", "fc_host"):
+        (tmp_path / "class" / kind / "host5").mkdir(parents=True)
+        (tmp_path / "class" / kind / "host5" / ("scan" if kind == "scsi_host" else "issue_lip")).write_text("")
+    monkeypatch.setattr(_rescan, "SYSFS", str(tmp_path))
+    host = ScsiHostDevice(name="scsi_host5", host=5, fc_host=True)
+    assert _rescan.rescan_local(host, issue_lip=True) == "sysfs scan after issue_lip"
+    assert (tmp_path / "class/scsi_host/host5/scan").read_text() == "- - -"
+    assert (tmp_path / "class/fc_host/host5/issue_lip").read_text() == "1"
+    (tmp_path / "class/fc_host/host5/issue_lip").write_text("")
+    assert _rescan.rescan_local(ScsiHostDevice(name="scsi_host5", host=5), issue_lip=True) == "sysfs scan"
+    assert (tmp_path / "class/fc_host/host5/issue_lip").read_text() == ""
