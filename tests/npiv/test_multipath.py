@@ -97,7 +97,7 @@ def test_wwn_resolves_to_the_map_and_single_paths_are_refused(info, domain, run_
     used = run_module("scsi_lun_info", {"uri": URI, "wwn": lun["wwn"]})["multipath"]
     assert [[u["domain"] for u in m["used_by"]] for m in used] == [[NAME]], used
     single = run_module("domain_disk_lun", {"uri": URI, "domain": NAME, "dev": path["block"],
-                                             "allow_single_path": True})
+                                            "allow_single_path": True})
     assert single.changed and path["block"] in [entry["dev"] for entry in single["luns"]], single
 
 
