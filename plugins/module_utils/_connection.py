@@ -198,25 +198,51 @@ class Hypervisor:
     def mpath_volumes(self):
         """The dm-multipath maps libvirt's ``mpath`` storage pool lists: [{dm, path, size}] (``dm-N``,
         ``/dev/mapper/<name>``). An active mpath pool is read as it is; otherwise a transient one is started for
-        the call and destroyed (it only lists /dev/mapper). Empty when the driver has no mpath backend."""
-        pool, transient = None, False
-        with libvirt_errors("listing storage pools"):
-            pools = self.conn.listAllStoragePools(libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)
-        for candidate in pools:
-            if parse_xml(candidate.XMLDesc(0), "pool").get("type") == "mpath":
-                pool = candidate
-                break
-        if pool is None:
+        the call and destroyed (it only lists /dev/mapper). Empty when the driver has no mpath backend.
+
+        libvirt allows one mpath pool per host ("Storage source conflict"): another call's transient pool is
+        waited for; a defined but inactive one is named in the error, since reading through it means starting it.
+        """
+        deadline = time.monotonic() + 15
+        while True:
+            with libvirt_errors("listing storage pools"):
+                pools = self.conn.listAllStoragePools(0)
+            try:
+                mpath = [p for p in pools if parse_xml(p.XMLDesc(0), "pool").get("type") == "mpath"]
+                active = [p for p in mpath if p.isActive()]
+            except libvirt.libvirtError as exc:
+                if time.monotonic() > deadline:
+                    raise ScsiVirtError("cannot read the multipath maps: %s" % exc.get_error_message())
+                continue  # a pool went away while listing (another call's transient pool): list again
+            if active:
+                try:
+                    return self._mpath_listing(active[0], transient=False)
+                except libvirt.libvirtError as exc:
+                    if time.monotonic() > deadline:
+                        raise ScsiVirtError("cannot read the multipath maps: %s" % exc.get_error_message())
+                    continue  # another call's transient pool, destroyed while being read: list again
+            if mpath:
+                raise ScsiVirtError("the mpath storage pool %r is defined but not active: libvirt allows one mpath "
+                                    "pool per host, and the multipath maps are read through it; start it "
+                                    "(scsi.virt.scsi_pool) or undefine it" % mpath[0].name())
             try:
                 pool = self.conn.storagePoolCreateXML(
                     "<pool type='mpath'><name>scsi-virt-mpath-%d</name><target><path>/dev/mapper</path></target>"
                     "</pool>" % os.getpid(), 0)
-            except libvirt.libvirtError:
-                return []
-            transient = True
-        try:
+            except libvirt.libvirtError as exc:
+                if exc.get_error_code() != libvirt.VIR_ERR_OPERATION_FAILED:
+                    return []  # no mpath backend in this libvirt: no maps to report
+                if time.monotonic() > deadline:
+                    raise ScsiVirtError("cannot read the multipath maps: %s" % exc.get_error_message())
+                time.sleep(RETRY_INTERVAL)  # another call's transient mpath pool: it is gone in a moment
+                continue
             with libvirt_errors("listing the mpath pool's volumes"):
-                return [{"dm": vol.name(), "path": vol.path(), "size": vol.info()[1]} for vol in pool.listAllVolumes(0)]
+                return self._mpath_listing(pool, transient=True)
+
+    @staticmethod
+    def _mpath_listing(pool, transient):
+        try:
+            return [{"dm": vol.name(), "path": vol.path(), "size": vol.info()[1]} for vol in pool.listAllVolumes(0)]
         finally:
             if transient:
                 with contextlib.suppress(libvirt.libvirtError):

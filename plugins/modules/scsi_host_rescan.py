@@ -54,14 +54,18 @@ author:
 """
 
 EXAMPLES = r"""
-- name: The storage admin mapped a new LUN to our vHBA; find it
+- name: The storage admin mapped a new LUN to our vHBA (the one of vhba_pool); find it
   scsi.virt.scsi_host_rescan:
-    wwpn: ["5001a4a0000000c2"]
+    wwpn: ["2101001b32a9da5e"]
   register: rescan
 
 - name: What appeared
   ansible.builtin.debug:
     msg: "{{ rescan.appeared | map(attribute='address') | list }}"
+
+- name: What a rescan of every SCSI host would do (check mode rescans nothing)
+  scsi.virt.scsi_host_rescan:
+  check_mode: true
 """
 
 RETURN = r"""

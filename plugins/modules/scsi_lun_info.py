@@ -63,10 +63,9 @@ EXAMPLES = r"""
   scsi.virt.scsi_lun_info:
   register: all_luns
 
-- name: Show them
+- name: Show each map's paths
   ansible.builtin.debug:
-    msg: "{{ item.name }}: {{ item.paths | map(attribute='block') | list }}"
-  loop: "{{ all_luns.multipath }}"
+    msg: "{{ all_luns.multipath | items2dict(key_name='name', value_name='paths') }}"
 """
 
 RETURN = r"""
