@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -108,7 +109,8 @@ def test_rescan_reports_the_luns_a_new_mapping_adds(info, run_module):
     planned = run_module("scsi_host_rescan", {"uri": URI, "name": hosts}, check_mode=True)
     assert not planned.changed and [h["name"] for h in planned["hosts"]] == hosts and planned["appeared"] == []
     # The storage admin maps one more LUN (scsi_debug's max_luns, set through the lab's control port) ...
-    env = dict(os.environ, SCSI_VIRT_NPIV_PORT=PORT, SCSI_VIRT_NPIV_DIR=STATE)
+    env = dict(os.environ, SCSI_VIRT_NPIV_PORT=PORT, SCSI_VIRT_NPIV_DIR=STATE,
+               SCSI_VIRT_VENV=os.environ.get("SCSI_VIRT_VENV", os.path.dirname(os.path.dirname(sys.executable))))
     subprocess.run(["bash", "lab/npiv/npiv.sh", "scsi-debug", "max_luns", str(per_host + 1)], env=env, check=True)
     time.sleep(2)
     names = {entry["name"] for entry in run_module("scsi_lun_info", {"uri": URI})["luns"]}
