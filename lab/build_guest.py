@@ -26,6 +26,9 @@ import tempfile
 # time through request_module, which nothing serves in this initramfs.
 WANTED = ["virtio_pci", "crct10dif_generic", "crc64_rocksoft_generic", "virtio_scsi", "sd_mod", "sg",
           "virtio_console"]
+# Programs (with their shared libraries) the agent's guest-exec runs besides busybox: sg_persist for the
+# SCSI-3 persistent-reservation fencing checks of the two-guest cluster (roles/guest_cluster_lun).
+BINARIES = {"lab": ["/usr/bin/sg_persist"], "npiv": []}
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -115,7 +118,7 @@ def build(out_dir, profile="lab", stage2=None):
     kernel_dir = "/lib/modules/%s" % release
     initrd = os.path.join(out_dir, "initrd.img")
     wanted, init = PROFILES[profile]
-    sources = [kernel, "/usr/sbin/qemu-ga", "/bin/busybox", os.path.abspath(__file__)]
+    sources = [kernel, "/usr/sbin/qemu-ga", "/bin/busybox", os.path.abspath(__file__)] + BINARIES[profile]
     if os.path.exists(initrd) and all(os.path.getmtime(initrd) >= os.path.getmtime(s) for s in sources):
         return
     os.makedirs(out_dir, exist_ok=True)
@@ -123,11 +126,11 @@ def build(out_dir, profile="lab", stage2=None):
         for sub in ("bin", "proc", "sys", "dev", "lib/modules", "usr/sbin", "run", "tmp"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
         shutil.copy2("/bin/busybox", os.path.join(root, "bin/busybox"))
-        shutil.copy2("/usr/sbin/qemu-ga", os.path.join(root, "usr/sbin/qemu-ga"))
-        for lib in shared_libraries("/usr/sbin/qemu-ga"):
-            dest = os.path.join(root, lib.lstrip("/"))
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            shutil.copy2(lib, dest)
+        for binary in ["/usr/sbin/qemu-ga"] + BINARIES[profile]:
+            for path in [binary] + shared_libraries(binary):
+                dest = os.path.join(root, path.lstrip("/"))
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                shutil.copy2(path, dest)
         order = module_closure(kernel_dir, wanted)
         for path in order:
             shutil.copy2(os.path.join(kernel_dir, path), os.path.join(root, "lib/modules", os.path.basename(path)))

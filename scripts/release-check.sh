@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Release checks: changelog lint, `ansible-galaxy collection build`, galaxy-importer on the tarball,
-# the execution environment definition (ansible-builder create writes a build context, no engine)
+# an execution environment with the collection in it (scripts/ee.sh: build context + its install step, no engine)
 # and the HTML docs site (scripts/docs.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,14 +29,6 @@ importer() {
   if grep -E "WARNING|ERROR" "$work/importer.log"; then echo "galaxy-importer reported the lines above"; return 1; fi
 }
 step "galaxy-importer" importer
-ee() {
-  # The definition names requirements.txt and bindep.txt at the collection root (galaxy-importer's
-  # convention); ansible-builder looks beside the definition, so give it the three files together.
-  mkdir -p "$work/eedef"
-  cp meta/execution-environment.yml requirements.txt bindep.txt "$work/eedef/"
-  ansible-builder create -f "$work/eedef/execution-environment.yml" --context "$work/ee" >/dev/null
-  grep -rq "libvirt-python" "$work/ee" && grep -rq "libvirt-dev" "$work/ee"
-}
-step "ansible-builder create" ee
+step "execution environment (ansible-builder create + its install step)" bash scripts/ee.sh "$work/ee"
 step "docs site (antsibull-docs + sphinx -W)" bash scripts/docs.sh
 echo "release-check: $(basename "$tarball") passes"

@@ -36,6 +36,15 @@ def mask_uri(uri):
     return _SECRET_QUERY.sub(r"\1********", masked)
 
 
+def uri_secrets(uri):
+    """The password parts of a URI (user:PASSWORD@, ?password=...), for AnsibleModule.no_log_values."""
+    if not uri:
+        return []
+    found = [m.group("secret") for m in _CREDENTIALS.finditer(uri)]
+    found += [m.group(0).split("=", 1)[1] for m in _SECRET_QUERY.finditer(uri)]
+    return [value for value in found if value]
+
+
 def _silence(_ctx, _err):
     """libvirt prints every error to stderr by default; we report them ourselves."""
 
@@ -136,6 +145,11 @@ class Hypervisor:
     def domain_active(dom):
         with libvirt_errors("reading the state of domain %r" % dom.name()):
             return bool(dom.isActive())
+
+    @staticmethod
+    def domain_persistent(dom):
+        with libvirt_errors("reading whether domain %r is persistent" % dom.name()):
+            return bool(dom.isPersistent())
 
     def define_domain(self, xml_text, name):
         with libvirt_errors("defining the new configuration of domain %r" % name):

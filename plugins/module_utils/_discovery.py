@@ -55,7 +55,7 @@ def domain_scsi_facts(hypervisor, dom, live=False):
         "name": plan.name,
         "active": active,
         "controllers": [c.as_dict() for c in plan.existing(ScsiController).values()],
-        "luns": [d.as_dict() for d in plan.existing(DiskLun).values()],
+        "luns": [d.as_dict() for d in plan.all_of(DiskLun)],
         "hostdevs": [h.as_dict() for h in list(plan.existing(HostdevScsi).values())
                      + list(plan.existing(HostdevVhost).values())],
     }
@@ -93,7 +93,7 @@ def _usage_index(hypervisor):
     for dom in hypervisor.all_domains():
         active = hypervisor.domain_active(dom)
         plan = DomainPlan(hypervisor.domain_xml(dom))
-        for disk in plan.existing(DiskLun).values():
+        for disk in plan.all_of(DiskLun):
             user = {"domain": plan.name, "active": active, "as": "disk", "target_dev": disk.target_dev,
                     "address": _address(disk)}
             if disk.type == "volume":

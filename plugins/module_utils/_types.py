@@ -7,6 +7,7 @@ Every ``parse`` takes the option name it validates so that errors name it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import namedtuple
 
@@ -99,6 +100,32 @@ def parse_iqn(value, field):
             value)
     # iSCSI names are case-insensitive; libvirt and targets use lower case.
     return low
+
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$")
+
+
+_PORTAL_HOST_FORM = ("expected a host name or IP address (IPv4, or an IPv6 address such as fd00::1 or [fd00::1]; "
+                     "the port goes in port)")
+
+
+def parse_portal_host(value, field):
+    """An iSCSI portal host: a host name, an IPv4 address, or an IPv6 address with or without brackets.
+
+    libvirt wants IPv6 bare in ``<host name=...>`` (it adds the brackets for QEMU's portal itself:
+    ``[::1]:3260``, measured with domxml-to-native on libvirt 9.0), so brackets are removed and the
+    address written in its compressed lower-case form.
+    """
+    text = str(value).strip()
+    bracketed = text.startswith("[") and text.endswith("]")
+    if bracketed or ":" in text:
+        try:
+            return ipaddress.IPv6Address(text[1:-1] if bracketed else text).compressed
+        except ValueError:
+            raise ValidationError(field, _PORTAL_HOST_FORM, value)
+    if not _HOSTNAME.match(text):
+        raise ValidationError(field, _PORTAL_HOST_FORM, value)
+    return text
 
 
 _VHOST_WWPN = re.compile(r"^naa\.[0-9a-f]{16}$")

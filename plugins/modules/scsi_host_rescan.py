@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: scsi_host_rescan
 short_description: Rescan the hypervisor's SCSI hosts and report the LUNs that appeared and went
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Rescans SCSI hosts (all of them, or those named, or the fc_hosts with the given WWPNs), the step to take after a
     storage admin maps a new LUN, and reports the SCSI LUN node devices that appeared and went (libvirt's lists before
