@@ -100,6 +100,11 @@ def test_wwn_resolves_to_the_map_and_single_paths_are_refused(info, domain, run_
     single = run_module("domain_disk_lun", {"uri": URI, "domain": NAME, "dev": path["block"],
                                             "allow_single_path": True})
     assert single.changed and path["block"] in [entry["dev"] for entry in single["luns"]], single
+    # Removing that single path needs no allow_single_path: the refusal guards attaching only.
+    removed = run_module("domain_disk_lun", {"uri": URI, "domain": NAME, "dev": path["block"], "state": "absent"})
+    assert removed.changed and path["block"] not in domain.XMLDesc(0) and found["path"] in domain.XMLDesc(0), removed
+    by_wwn = run_module("domain_disk_lun", {"uri": URI, "domain": NAME, "wwn": lun["wwn"], "state": "absent"})
+    assert by_wwn.changed and found["path"] not in domain.XMLDesc(0), by_wwn
 
 
 def test_rescan_reports_the_luns_a_new_mapping_adds(info, run_module):
