@@ -10,7 +10,7 @@ apt_packages=(
   libvirt-daemon-system libvirt-clients libvirt-dev libvirt-daemon-driver-storage-iscsi-direct
   qemu-system-x86 qemu-block-extra qemu-utils tgt open-iscsi
   linux-image-amd64 busybox-static sg3-utils lsscsi qemu-guest-agent
-  libxml2-utils pkg-config gcc python3-dev cpio shellcheck
+  libxml2-utils pkg-config gcc python3-dev cpio shellcheck multipath-tools
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -11,6 +11,11 @@ python="${SCSI_VIRT_VENV:-$repo/.venv}/bin/python"
 # SCSI_VIRT_NPIV_PORT: the host port forwarded to the guest's libvirtd (a second lab instance needs its own).
 port="${SCSI_VIRT_NPIV_PORT:-16509}"
 uri=qemu+tcp://127.0.0.1:$port/system
+# SCSI_VIRT_NPIV_MULTIPATH=1 at `up`: two scsi_debug hosts reporting the same LUN identifiers, and multipathd
+# (one dm-multipath map per LUN, two paths each). tests/npiv/test_multipath.py needs it; the other NPIV tests
+# need the default (one scsi_debug host, two LUNs).
+append="console=ttyS0 panic=-1"
+[ "${SCSI_VIRT_NPIV_MULTIPATH:-0}" = 1 ] && append="$append scsi_virt.multipath=1"
 
 # shellcheck source=lab/pidfile.sh
 . "$here/../pidfile.sh"
@@ -31,9 +36,10 @@ up() {
   "$python" "$repo/lab/build_guest.py" "$state/nested" --profile nested
   rm -f "$state/console.log" "$state/nested-console.log"
   qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 \
-    -kernel "$state/guest/vmlinuz" -initrd "$state/guest/initrd.img" -append "console=ttyS0 panic=-1" \
+    -kernel "$state/guest/vmlinuz" -initrd "$state/guest/initrd.img" -append "$append" \
     -display none -monitor none -serial "file:$state/console.log" \
     -serial "file:$state/nested-console.log" \
+    -serial "unix:$state/control.sock,server=on,wait=off" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:16509" -device virtio-net-pci,netdev=n0 \
     -daemonize -pidfile "$state/qemu.pid"
@@ -52,8 +58,11 @@ up() {
   echo "npiv: $uri answers, $((SECONDS - t0)) s after start, $(cpu_seconds "$pid") CPU s of QEMU (limit $cpu_limit; qemu pid $pid)"
   # The nested guest's TCG-in-TCG boot takes minutes: start it now, so that it runs while the other NPIV
   # tests do; tests/npiv/test_nested_guest.py waits for its agent (and starts it itself if it is not running).
-  "$python" "$repo/lab/lab_domain.py" boot-nested "$uri" "$state/nested"
-  echo "npiv: nested guest booting (console: $state/nested-console.log)"
+  # The multipath mode's tests use no nested guest.
+  if [ "${SCSI_VIRT_NPIV_MULTIPATH:-0}" != 1 ]; then
+    "$python" "$repo/lab/lab_domain.py" boot-nested "$uri" "$state/nested"
+    echo "npiv: nested guest booting (console: $state/nested-console.log)"
+  fi
 }
 
 down() {
@@ -76,10 +85,31 @@ for dev in conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_SCSI):
 PY
 }
 
+# Sets a scsi_debug driver parameter inside the guest (max_luns N: LUNs per target; add_host N: N more hosts,
+# -N fewer) through the control serial port, and prints the guest's reply. Nothing is rescanned.
+scsi_debug() {
+  "$python" - "$state/control.sock" "$1" "$2" <<'PY'
+import socket, sys
+sock = socket.socket(socket.AF_UNIX)
+sock.settimeout(30)
+sock.connect(sys.argv[1])
+sock.sendall(("%s %s\n" % (sys.argv[2], sys.argv[3])).encode())
+reply = b""
+while not reply.endswith(b"\n"):
+    chunk = sock.recv(256)
+    if not chunk:
+        break
+    reply += chunk
+print(reply.decode().strip())
+sys.exit(0 if reply.startswith(b"ok ") else 1)
+PY
+}
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
   status) alive "$state/qemu.pid" && answers ;;
   env) env_vars ;;
-  *) echo "usage: $0 up|down|status|env"; exit 2 ;;
+  scsi-debug) [ $# -eq 3 ] || { echo "usage: $0 scsi-debug max_luns|add_host VALUE"; exit 2; }; scsi_debug "$2" "$3" ;;
+  *) echo "usage: $0 up|down|status|env|scsi-debug PARAM VALUE"; exit 2 ;;
 esac

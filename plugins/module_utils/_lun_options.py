@@ -17,9 +17,10 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
 from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiHostDevice, StorageNodeDevice
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._multipath import MAPPER, dm_identity, map_holding
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     DriveAddress, parse_block_path, parse_int, parse_iqn, parse_lun_wwn, parse_object_name, parse_target_dev,
-    parse_vhost_wwpn, parse_wwn, wwn_from_udev_id, parse_portal_host)
+    parse_vhost_wwpn, parse_wwn, parse_portal_host, storage_links, wwn_from_udev_names)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
 # libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
@@ -84,6 +85,7 @@ def disk_lun_spec():
         # No default here: a default would make every run look like it gave the single-LUN options.
         "device": {"type": "str", "choices": ["lun", "disk"]},
         "serial": {"type": "str"},
+        "allow_single_path": {"type": "bool"},
         "vendor": {"type": "str"},
         "product": {"type": "str"},
         "reservations": {"type": "dict", "options": RESERVATIONS_SPEC},
@@ -213,8 +215,66 @@ def disk_lun_from_item(item, prefix, hypervisor, warnings, state="present"):
     values.update(driver_values(item, prefix))
     values.update(access_values(item, prefix, hypervisor, warnings))
     disk = (DiskLun if mode == "lun" else DiskScsi)(**values)
+    if disk.type == "block":
+        # Removing: a single path attached with allow_single_path must stay removable as given.
+        disk.values["dev"] = check_multipath(hypervisor, disk.dev, _field(prefix, source), source == "wwn",
+                                             bool(item.get("allow_single_path")) or state != "present")
     check_disk_source(hypervisor, disk, prefix, state)
     return disk
+
+
+def check_multipath(hypervisor, dev, field, by_wwn, allow_single_path):
+    """The block source to use, seen through dm-multipath.
+
+    - ``wwn``: the LUN's multipath map (``/dev/mapper/<name>``) when multipathd owns it, else the wwn link.
+    - A single path of a multipathed LUN (``/dev/sdX`` or one of its udev names) is refused naming the map,
+      unless ``allow_single_path``.
+    - A device-mapper device is kept when it is a multipath map and refused otherwise (local hypervisor).
+    """
+    if hypervisor.is_test_driver:
+        return dev
+    if hypervisor.is_local:
+        real = os.path.realpath(dev)
+        base = os.path.basename(real)
+        identity = dm_identity(base, SYSFS)
+        if identity is not None:
+            if identity[0].startswith("mpath-"):
+                return dev
+            if by_wwn:
+                return dev
+            raise ValidationError(field, "is device-mapper device %s (%s, uuid %r), not a dm-multipath map: "
+                                  "device='lun' needs a SCSI LUN or a multipath map of one" % (
+                                      base, identity[1], identity[0]), dev)
+        holder = map_holding(base, SYSFS)
+    else:
+        holder = _remote_map_of(hypervisor, dev)
+    if holder is None:
+        return dev
+    mapped = os.path.join(MAPPER, holder)
+    if by_wwn:
+        return mapped
+    if allow_single_path:
+        return dev
+    raise ValidationError(field, "is one path of multipath map %s (multipathd owns this LUN): give dev: %s (or "
+                          "wwn:), or allow_single_path: true to pass this single path anyway" % (mapped, mapped), dev)
+
+
+def _remote_map_of(hypervisor, dev):
+    """Over a remote connection: the map named by the WWID (udev ID_SERIAL) of the storage node device whose
+    block or udev name is ``dev``, when libvirt's mpath pool lists it; else None (see _multipath)."""
+    serial = None
+    for element in hypervisor.nodedevs("storage"):
+        names = [node.text for node in element.findall("devnode")]
+        storage = StorageNodeDevice.from_element(element)
+        if dev == storage.block or dev in names:
+            serial = storage.serial
+            break
+    if not serial:
+        return None
+    for volume in hypervisor.mpath_volumes():
+        if os.path.basename(volume["path"]) == serial:
+            return serial
+    return None
 
 
 def _lun_only_values(item, prefix, source_type):
@@ -322,7 +382,8 @@ def check_disk_source(hypervisor, disk, prefix, state="present"):
         # Remote hypervisor: its paths cannot be checked from here, but libvirt's node devices tell
         # which LUNs it has (the test driver's are made up, so it is left out).
         wanted = disk.dev[len(WWN_LINK):]
-        known = {wwn_from_udev_id(StorageNodeDevice.from_element(e).serial) for e in hypervisor.nodedevs("storage")}
+        known = {wwn_from_udev_names(StorageNodeDevice.from_element(e).serial, storage_links(e))
+                 for e in hypervisor.nodedevs("storage")}
         if wanted not in known:
             raise ValidationError(_field(prefix, "wwn"), "no LUN with WWN %s among the hypervisor's storage node "
                                   "devices (%d with a WWN); check the WWN, or rescan the host's SCSI buses"
@@ -338,6 +399,9 @@ def check_block_is_scsi(path, field):
     if not stat.S_ISBLK(info.st_mode):
         raise ValidationError(field, "is not a block device: device='lun' needs a SCSI LUN", path)
     sysdev = os.path.join(SYSFS, "dev", "block", "%d:%d" % (os.major(info.st_rdev), os.minor(info.st_rdev)))
+    identity = dm_identity(os.path.basename(os.path.realpath(sysdev)), SYSFS)
+    if identity is not None and identity[0].startswith("mpath-"):
+        return  # a dm-multipath map: SG_IO goes through it to the current path
     if not os.path.isdir(os.path.join(sysdev, "device", "scsi_device")):
         raise ValidationError(field, "is a block device but not a whole SCSI disk (no SCSI device in sysfs): "
                               "device='lun' passes SCSI commands, so it needs a SCSI LUN", path)

@@ -65,6 +65,24 @@ def wwn_from_udev_id(value):
     return None
 
 
+def storage_links(element):
+    """The udev names (``<devnode type='link'>``) libvirt reports for a storage node device (XML root)."""
+    return [node.text for node in element.findall("devnode[@type='link']") if node.text]
+
+
+def wwn_from_udev_names(serial, links):
+    """A LUN's NAA WWN from what libvirt reports remotely: udev's ``/dev/disk/by-id/wwn-0x<WWN>`` name (ID_WWN),
+    else ID_SERIAL when that is '3' + the WWN. (sg3-utils' udev rules, which multipath-tools pulls in, prefer a
+    T10 vendor id to a locally assigned NAA for ID_SERIAL, so ID_SERIAL alone is not enough.)"""
+    prefix = "/dev/disk/by-id/wwn-0x"
+    for link in links:
+        if link.startswith(prefix):
+            wwn = link[len(prefix):].lower()
+            if len(wwn) in (16, 32) and all(c in "0123456789abcdef" for c in wwn):
+                return wwn
+    return wwn_from_udev_id(serial)
+
+
 _IQN = re.compile(r"^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*[a-z0-9](?::[^\s/]+)?$")
 _EUI = re.compile(r"^eui\.[0-9a-f]{16}$")
 _NAA_ISCSI = re.compile(r"^naa\.(?:[0-9a-f]{16}|[0-9a-f]{32})$")

@@ -43,7 +43,18 @@ options:
       - libvirt cannot B(set) a WWN on a C(device='lun') disk (it refuses C(<wwn>) there); the guest sees the LUN's own.
       - The LUN must exist on the hypervisor, checked in C(/dev) when libvirt is local and among libvirt's storage
         node devices over a remote connection.
+      - When multipathd owns the LUN, the source is its dm-multipath map C(/dev/mapper/<name>) instead (found in sysfs
+        locally; remotely through libvirt's C(mpath) pool, when the map is named by its WWID - see
+        M(scsi.virt.scsi_lun_info)).
     type: str
+  allow_single_path:
+    description:
+      - A block source (O(dev)) that is one path of a dm-multipath map (C(/dev/sdX) or one of its C(/dev/disk) names)
+        is refused with a message naming the map, since the guest would lose the LUN when that path fails.
+        V(true) passes the single path anyway (unset means V(false)).
+      - A device-mapper O(dev) is accepted when it is a multipath map and refused when it is another dm device (LVM,
+        crypt; checked on a local hypervisor).
+    type: bool
   pool:
     description: Storage pool whose volume is the LUN (a C(scsi), C(iscsi) or C(iscsi-direct) pool).
     type: str
@@ -132,7 +143,8 @@ options:
     description:
       - Several LUNs, each a dictionary with the single-LUN options above (O(dev), O(wwn), O(pool), O(volume),
         O(iscsi), O(target_dev), O(address), O(sgio), O(rawio), O(shareable), O(readonly), O(device), O(serial),
-        O(vendor), O(product), O(reservations), O(error_policy), O(rerror_policy), O(cache), O(discard), O(io)).
+        O(vendor), O(product), O(reservations), O(error_policy), O(rerror_policy), O(cache), O(discard), O(io),
+        O(allow_single_path)).
       - Applied in one XML rewrite. Mutually exclusive with the single-LUN options.
     type: list
     elements: dict
