@@ -41,7 +41,10 @@ fi
 pyenv_versions="${PYENV_ROOT:-$HOME/.pyenv}/versions"
 while read -r pyv; do
   case "$pyv" in ''|'#'*) continue ;; esac
-  exe=$(ls -d "$pyenv_versions/$pyv".*/bin/"python$pyv" 2>/dev/null | sort -V | tail -1)
+  exe=""
+  for candidate in "$pyenv_versions/$pyv".*/bin/"python$pyv"; do  # the last patch release pyenv lists
+    [ -x "$candidate" ] && exe=$candidate
+  done
   managed="$here/build/managed/py$pyv"
   if [ -z "$exe" ]; then
     echo "bootstrap: no Python $pyv under $pyenv_versions: managed-node venv $managed not made"

@@ -67,10 +67,16 @@ for version in "${versions[@]}"; do
   SCSI_VIRT_VENV="$venv" bash scripts/ansible-test.sh sanity --color no > "$log" 2>&1
   rc=$?
   sanity_s=$((SECONDS - start))
-  tail -n 40 "$log"
-  # ansible-test prints "Running sanity test '<name>'" per test and "ERROR: ..." lines for findings.
+  # ansible-test prints 'Running sanity test "<name>"' per test, "ERROR: ..." per finding and a FATAL
+  # line with the failed tests; pip's install chatter for its sanity venvs is left in the log only.
+  grep -E '^(Running sanity test|ERROR|FATAL|WARNING: Skipping)|^[a-z0-9-]+$' "$log" | tail -n 60
   ran=$(grep -c "^Running sanity test" "$log")
-  sanity="sanity $([ $rc = 0 ] && echo "passed ($ran tests)" || echo "FAILED (rc $rc, $ran tests run, log $log)") ${sanity_s} s"
+  if [ $rc = 0 ]; then
+    sanity="sanity passed ($ran tests run) ${sanity_s} s"
+  else
+    failed_tests=$(sed -n '/^FATAL: The .* sanity test(s) listed below/,$p' "$log" | grep -E '^[a-z0-9-]+$' | tr '\n' ' ')
+    sanity="sanity FAILED (rc $rc; ${failed_tests:-see log} of $ran run; $log) ${sanity_s} s"
+  fi
   [ $rc = 0 ] || failed=1
 
   echo "=== matrix: ansible-core $core on Python $pyver: pytest"

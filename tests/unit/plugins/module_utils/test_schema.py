@@ -26,6 +26,7 @@ def schemas_installed(lab_missing):
     if not (shutil.which("xmllint") and os.path.isdir(SCHEMAS)):
         lab_missing("needs xmllint and libvirt's schemas (scripts/bootstrap.sh installs them)")
 
+
 DOMAIN = """<domain type='kvm'><name>db01</name><memory unit='KiB'>262144</memory><vcpu>1</vcpu>
 <os><type arch='x86_64' machine='pc'>hvm</type></os>
 <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>"""
