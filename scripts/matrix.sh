@@ -72,10 +72,10 @@ for version in "${versions[@]}"; do
   grep -E '^(Running sanity test|ERROR|FATAL|WARNING: Skipping)|^[a-z0-9-]+$' "$log" | tail -n 60
   ran=$(grep -c "^Running sanity test" "$log")
   if [ $rc = 0 ]; then
-    sanity="sanity passed ($ran tests run) ${sanity_s} s"
+    sanity="sanity passed ($ran test runs) ${sanity_s} s"
   else
     failed_tests=$(sed -n '/^FATAL: The .* sanity test(s) listed below/,$p' "$log" | grep -E '^[a-z0-9-]+$' | tr '\n' ' ')
-    sanity="sanity FAILED (rc $rc; ${failed_tests:-see log} of $ran run; $log) ${sanity_s} s"
+    sanity="sanity FAILED (rc $rc; failed: ${failed_tests:-see log}of $ran test runs; $log) ${sanity_s} s"
   fi
   [ $rc = 0 ] || failed=1
 
