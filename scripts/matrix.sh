@@ -10,7 +10,14 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here" || exit 1
-python="${SCSI_VIRT_MATRIX_PYTHON:-${PYENV_ROOT:-$HOME/.pyenv}/versions/3.12.1/bin/python3.12}"
+# pyenv's 3.12 (SCSI_VIRT_MATRIX_PYTHON overrides it).
+python="${SCSI_VIRT_MATRIX_PYTHON:-}"
+if [ -z "$python" ]; then
+  python="${PYENV_ROOT:-$HOME/.pyenv}/versions/3.12.1/bin/python3.12"
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12.*/bin/python3.12; do
+    [ -x "$candidate" ] && python=$candidate
+  done
+fi
 export ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
 mkdir -p build/collections/ansible_collections/scsi build/matrix
 ln -sfn ../../../.. build/collections/ansible_collections/scsi/virt
@@ -35,7 +42,7 @@ setup() {
   local version=$1 venv="$here/build/matrix/ansible-$1" req="$here/tests/matrix/ansible-core-$1.txt"
   local start=$SECONDS want
   [ -f "$req" ] || { echo "matrix: no $req"; return 1; }
-  [ -x "$python" ] || { echo "matrix: Python for ansible-core $version not found: $python (pyenv install 3.12.1)"; return 1; }
+  [ -x "$python" ] || { echo "matrix: Python for ansible-core $version not found: $python (pyenv install 3.12)"; return 1; }
   want=$(cat "$req" "$here/requirements.txt" "$python" 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.requirements.sha" 2>/dev/null)" = "$want" ]; then
     echo "matrix: venv ansible-$version up to date (0 s)"
