@@ -3,10 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build the lab guest's initramfs: busybox, the SCSI/virtio kernel modules, qemu-guest-agent.
 
-    build_guest.py OUT_DIR [--profile lab|npiv]  -> OUT_DIR/vmlinuz, OUT_DIR/initrd.img (reused when up to date)
+    build_guest.py OUT_DIR [--profile lab|nested|npiv]  -> OUT_DIR/vmlinuz, OUT_DIR/initrd.img (reused when up to date)
 
-The guest has no udev and no disk: /init loads the modules in dependency order (from the host
-kernel's modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.
+The guest has no udev and no disk: /init loads the modules in dependency order (from the kernel's
+modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.
+
+Profiles: ``lab`` (the main lab's guest: Debian's generic kernel), ``nested`` (the same guest for the
+NPIV lab's nested TCG-in-TCG boot: Debian's cloud kernel, LZ4-compressed and with far fewer built-in
+drivers, and an uncompressed initramfs, because every emulated instruction there costs twice), ``npiv``
+(the NPIV guest itself, which needs FCoE and so the generic kernel).
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ import tempfile
 # The crypto providers are loaded explicitly because crc-t10dif/crc64-rocksoft look them up at load
 # time through request_module, which nothing serves in this initramfs.
 WANTED = ["virtio_pci", "crct10dif_generic", "crc64_rocksoft_generic", "virtio_scsi", "sd_mod", "sg",
-          "virtio_console"]
+          "virtio_console", "virtio_rng"]
+# Programs (with their shared libraries) the agent's guest-exec runs besides busybox: sg_persist for the
+# SCSI-3 persistent-reservation fencing checks of the two-guest cluster (roles/guest_cluster_lun).
+GUEST_BINARIES = ["/usr/bin/sg_persist"]
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -67,7 +75,40 @@ mount -t overlay overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work 
 umount /proc /sys /dev
 exec switch_root /newroot /bin/bash "$(cat /stage2)"
 """
-PROFILES = {"lab": (WANTED, INIT), "npiv": (NPIV_WANTED, NPIV_INIT)}
+
+
+class Profile:
+    def __init__(self, wanted, init, flavour="generic", compress=True, binaries=()):
+        self.wanted, self.init, self.flavour, self.compress = wanted, init, flavour, compress
+        self.binaries = list(binaries)
+
+
+PROFILES = {
+    "lab": Profile(WANTED, INIT, binaries=GUEST_BINARIES),
+    "nested": Profile(WANTED, INIT, flavour="cloud", compress=False, binaries=GUEST_BINARIES),
+    "npiv": Profile(NPIV_WANTED, NPIV_INIT),
+}
+# Where scripts/bootstrap.sh unpacks Debian's cloud kernel (linux-image-*-cloud-amd64): unpacked, not
+# installed, so /boot and the host's own initramfs stay as they are.
+CLOUD_KERNEL_ROOT = "/var/cache/scsi-virt/kernel-cloud"
+
+
+def kernel_source(flavour):
+    """(vmlinuz path, modules directory, release) of the newest kernel of ``flavour``."""
+    root = CLOUD_KERNEL_ROOT if flavour == "cloud" else "/"
+    kernels = sorted(k for k in glob.glob(os.path.join(root, "boot", "vmlinuz-*"))
+                     if (flavour == "cloud") == k.endswith("-cloud-amd64"))
+    if not kernels:
+        package = "linux-image-cloud-amd64" if flavour == "cloud" else "linux-image-amd64"
+        raise SystemExit("no %s kernel in %s/boot: scripts/bootstrap.sh fetches %s"
+                         % (flavour, root.rstrip("/"), package))
+    kernel = kernels[-1]
+    release = kernel.split("vmlinuz-", 1)[1]
+    return kernel, os.path.join(root, "lib", "modules", release), release
+
+
+def _module_name(path):
+    return os.path.basename(path).split(".ko")[0].replace("-", "_")
 
 
 def module_closure(kernel_dir, wanted=None):
@@ -75,7 +116,11 @@ def module_closure(kernel_dir, wanted=None):
     with open(os.path.join(kernel_dir, "modules.dep")) as handle:
         for line in handle:
             path, _sep, rest = line.partition(":")
-            deps[os.path.basename(path).split(".ko")[0].replace("-", "_")] = (path, rest.split())
+            deps[_module_name(path)] = (path, rest.split())
+    builtin = set()
+    if os.path.exists(os.path.join(kernel_dir, "modules.builtin")):
+        with open(os.path.join(kernel_dir, "modules.builtin")) as handle:
+            builtin = {_module_name(line.strip()) for line in handle if line.strip()}
     by_path = {path: name for name, (path, _r) in deps.items()}
     order, seen = [], set()
 
@@ -83,6 +128,8 @@ def module_closure(kernel_dir, wanted=None):
         if name in seen:
             return
         seen.add(name)
+        if name in builtin and name not in deps:  # built into this kernel (the cloud kernel's CRC providers)
+            return
         if name not in deps:
             raise SystemExit("kernel module %s not found in %s/modules.dep" % (name, kernel_dir))
         path, requires = deps[name]
@@ -107,27 +154,25 @@ def shared_libraries(binary):
 
 
 def build(out_dir, profile="lab", stage2=None):
-    kernels = sorted(glob.glob("/boot/vmlinuz-*"))
-    if not kernels:
-        raise SystemExit("no kernel in /boot: install linux-image-amd64 (scripts/bootstrap.sh)")
-    kernel = kernels[-1]
-    release = kernel.split("vmlinuz-", 1)[1]
-    kernel_dir = "/lib/modules/%s" % release
+    chosen = PROFILES[profile]
+    kernel, kernel_dir, release = kernel_source(chosen.flavour)
     initrd = os.path.join(out_dir, "initrd.img")
-    wanted, init = PROFILES[profile]
-    sources = [kernel, "/usr/sbin/qemu-ga", "/bin/busybox", os.path.abspath(__file__)]
-    if os.path.exists(initrd) and all(os.path.getmtime(initrd) >= os.path.getmtime(s) for s in sources):
-        return
+    wanted, init = chosen.wanted, chosen.init
+    sources = [kernel, "/usr/sbin/qemu-ga", "/bin/busybox", os.path.abspath(__file__)] + chosen.binaries
+    vmlinuz = os.path.join(out_dir, "vmlinuz")
+    if (os.path.exists(initrd) and all(os.path.getmtime(initrd) >= os.path.getmtime(s) for s in sources)
+            and os.path.exists(vmlinuz) and os.path.getsize(vmlinuz) == os.path.getsize(kernel)):
+        return  # up to date, and built from the same kernel (a profile may have changed flavour)
     os.makedirs(out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as root:
         for sub in ("bin", "proc", "sys", "dev", "lib/modules", "usr/sbin", "run", "tmp"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
         shutil.copy2("/bin/busybox", os.path.join(root, "bin/busybox"))
-        shutil.copy2("/usr/sbin/qemu-ga", os.path.join(root, "usr/sbin/qemu-ga"))
-        for lib in shared_libraries("/usr/sbin/qemu-ga"):
-            dest = os.path.join(root, lib.lstrip("/"))
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            shutil.copy2(lib, dest)
+        for binary in ["/usr/sbin/qemu-ga"] + chosen.binaries:
+            for path in [binary] + shared_libraries(binary):
+                dest = os.path.join(root, path.lstrip("/"))
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                shutil.copy2(path, dest)
         order = module_closure(kernel_dir, wanted)
         for path in order:
             shutil.copy2(os.path.join(kernel_dir, path), os.path.join(root, "lib/modules", os.path.basename(path)))
@@ -141,16 +186,20 @@ def build(out_dir, profile="lab", stage2=None):
         files = subprocess.run("find . | sort", shell=True, cwd=root, capture_output=True, check=True).stdout
         archive = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], cwd=root, input=files,
                                  capture_output=True, check=True).stdout
-    buffer = io.BytesIO()
-    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
-        gz.write(archive)
+    if chosen.compress:
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0) as gz:
+            gz.write(archive)
+        archive = buffer.getvalue()
     with open(initrd + ".tmp", "wb") as handle:
-        handle.write(buffer.getvalue())
+        handle.write(archive)
     os.replace(initrd + ".tmp", initrd)
     shutil.copy2(kernel, os.path.join(out_dir, "vmlinuz"))
     for name in ("initrd.img", "vmlinuz"):
         os.chmod(os.path.join(out_dir, name), 0o644)
-    print("guest: initramfs with %d modules for %s (%s)" % (len(order), release, platform.machine()))
+    print("guest: %s initramfs (%d KiB, %s) with %d modules for %s (%s)"
+          % (profile, len(archive) // 1024, "gzip" if chosen.compress else "uncompressed", len(order), release,
+             platform.machine()))
 
 
 if __name__ == "__main__":

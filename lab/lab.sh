@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real test lab: libvirtd (qemu:///system), a userspace iSCSI target (tgtd, 127.0.0.1:3260,
-# two file-backed LUNs) and a tiny TCG guest with a virtio-scsi controller and qemu-guest-agent.
+# three file-backed LUNs) and two tiny TCG guests (one build) with a virtio-scsi controller, qemu-guest-agent
+# and sg_persist. LUN 3 is the cluster LUN the two guests share (tgtd implements SPC-3 persistent reservations).
 #   lab/lab.sh up|down|status|env|target-down|target-up|target-freeze|target-thaw
 set -euo pipefail
 # shellcheck source=lab/pidfile.sh
@@ -10,10 +11,12 @@ repo=$(cd "$here/.." && pwd)
 state="${SCSI_VIRT_LAB_DIR:-/var/tmp/scsi-virt-lab}"
 python="${SCSI_VIRT_VENV:-$repo/.venv}/bin/python"
 domain=scsi-virt-lab
+domain2=scsi-virt-lab2
 iqn=iqn.2026-11.io.scsi-virt:lab
 # LUN number -> size in MiB. tgt derives each LUN's NAA WWN from the target id and LUN number:
 # 6000000000000000 0e00000000 <tid:2 bytes> <lun:2 bytes>, so these are stable.
-luns=(1:64 2:32)
+luns=(1:64 2:32 3:16)
+cluster_lun=3
 
 
 wwn_of() { printf '60000000000000000e0000000001%04x' "$1"; }
@@ -42,13 +45,18 @@ up() {
   bash "$here/libvirtd.sh" start
   tgt_up
   "$python" "$here/build_guest.py" "$state/guest"
-  "$python" "$here/lab_domain.py" up "$domain" "$state/guest" "$state/console.log"
+  # Both guests boot side by side (TCG, one vCPU each).
+  "$python" "$here/lab_domain.py" up "$domain" "$state/guest" "$state/console.log" &
+  local first=$!
+  "$python" "$here/lab_domain.py" up "$domain2" "$state/guest" "$state/console2.log" || { wait $first; return 1; }
+  wait $first
   echo "lab: up in $((SECONDS - t0)) s"
 }
 
 down() {
   if bash "$here/libvirtd.sh" status >/dev/null 2>&1; then
     "$python" "$here/lab_domain.py" down "$domain" || true
+    "$python" "$here/lab_domain.py" down "$domain2" || true
   fi
   stop_pid "$state/tgtd.pid" tgtd
   bash "$here/libvirtd.sh" stop
@@ -57,12 +65,13 @@ down() {
 
 status() {
   alive "$state/tgtd.pid" && bash "$here/libvirtd.sh" status &&
-    "$python" -c "import libvirt,sys; sys.exit(0 if libvirt.open('qemu:///system').lookupByName('$domain').isActive() else 1)" 2>/dev/null
+    "$python" -c "import libvirt,sys; c=libvirt.open('qemu:///system'); sys.exit(0 if all(c.lookupByName(n).isActive() for n in sys.argv[1:]) else 1)" "$domain" "$domain2" 2>/dev/null
 }
 
 env_vars() {
   echo "SCSI_VIRT_LAB_URI=qemu:///system"
   echo "SCSI_VIRT_LAB_DOMAIN=$domain"
+  echo "SCSI_VIRT_LAB_DOMAIN2=$domain2"
   echo "SCSI_VIRT_LAB_PORTAL=127.0.0.1"
   echo "SCSI_VIRT_LAB_PORT=3260"
   echo "SCSI_VIRT_LAB_IQN=$iqn"
@@ -71,6 +80,7 @@ env_vars() {
     echo "SCSI_VIRT_LAB_LUN${lun}_WWN=$(wwn_of "$lun")"
     echo "SCSI_VIRT_LAB_LUN${lun}_SIZE=$((size * 1024 * 1024))"
   done
+  echo "SCSI_VIRT_LAB_CLUSTER_LUN=$cluster_lun"
 }
 
 case "${1:-}" in

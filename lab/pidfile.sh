@@ -14,3 +14,12 @@ stop_pid() {
   rm -f "$1"
   echo "lab: $2 stopped (pid $pid)"
 }
+
+# cpu_seconds PID: whole CPU seconds (user + system) the process has had. A TCG guest's progress follows
+# the CPU its emulator gets, not the wall clock: on a busy machine the same boot takes longer by the
+# clock but about the same CPU, so the labs' boot limits are in these seconds (with a wall-clock cap).
+cpu_seconds() {
+  local ticks
+  ticks=$(sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}')
+  echo $((ticks / $(getconf CLK_TCK)))
+}

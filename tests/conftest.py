@@ -160,3 +160,60 @@ def test_node(tmp_path, monkeypatch):
         yield uri, conn
     finally:
         conn.close()
+
+
+# -- a hypervisor's /dev and /sys, generated (this host has no SCSI devices) -----------------------
+WWN_B, WWN_C, WWN_MPATH = "6001405abcdef012", "6001405abcdef013", "6001405abcdef014"
+BY_PATH_B = "/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.2026-11.io.scsi-virt:lab-lun-1"
+
+
+def make_lun_tree(root):
+    """A tree of real sysfs/udev shape under ``root``: sdb and sdc are SCSI disks (sdb through the
+    devices/ hierarchy as the kernel lays it out), sdb1 a partition, dm-3 a multipath map of WWN_MPATH,
+    with udev's by-id/by-path links. Returns {name: path as the hypervisor spells it}."""
+    dev, sys_ = root / "dev", root / "sys"
+
+    def link(path, target):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.symlink_to(target)
+
+    def text(path, content):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+
+    for name in ("sdb", "sdb1", "sdc", "dm-3"):
+        text(dev / name, "")  # stands for the device node; only its existence is looked at
+    # sdb: /sys/block/sdb -> ../devices/.../block/sdb, whose device -> the SCSI device with the wwid.
+    scsi = sys_ / "devices" / "platform" / "host0" / "session1" / "target0:0:0" / "0:0:0:1"
+    text(scsi / "wwid", "naa.%s\n" % WWN_B)
+    (scsi / "block" / "sdb" / "sdb1").mkdir(parents=True)
+    link(sys_ / "block" / "sdb", "../devices/platform/host0/session1/target0:0:0/0:0:0:1/block/sdb")
+    link(scsi / "block" / "sdb" / "device", "../../../0:0:0:1")
+    text(sys_ / "block" / "sdc" / "device" / "wwid", "naa.%s\n" % WWN_C)
+    text(sys_ / "block" / "dm-3" / "dm" / "uuid", "mpath-3%s\n" % WWN_MPATH)
+    link(dev / "disk" / "by-id" / ("wwn-0x" + WWN_B), "../../sdb")
+    link(dev / "disk" / "by-id" / ("scsi-3" + WWN_B), "../../sdb")
+    link(dev / "disk" / "by-id" / ("wwn-0x" + WWN_B + "-part1"), "../../sdb1")
+    link(root / BY_PATH_B.lstrip("/"), "../../sdb")
+    link(dev / "disk" / "by-id" / ("wwn-0x" + WWN_C), "../../sdc")
+    link(dev / "disk" / "by-id" / ("dm-uuid-mpath-3" + WWN_MPATH), "../../dm-3")
+    link(dev / "mapper" / "mpatha", "../dm-3")
+    return {"sdb": "/dev/sdb", "by_id_b": "/dev/disk/by-id/wwn-0x" + WWN_B, "scsi_id_b": "/dev/disk/by-id/scsi-3" + WWN_B,
+            "by_path_b": BY_PATH_B, "sdb1": "/dev/sdb1", "part_link_b": "/dev/disk/by-id/wwn-0x%s-part1" % WWN_B,
+            "sdc": "/dev/sdc", "mpath": "/dev/mapper/mpatha", "dm": "/dev/dm-3",
+            "wwn_b": WWN_B, "wwn_c": WWN_C, "wwn_mpath": WWN_MPATH}
+
+
+@pytest.fixture(name="lun_tree")
+def lun_tree_fixture(tmp_path, monkeypatch):
+    """The generated tree as the hypervisor's /dev and /sys, with identities resolved on "this host"."""
+    from ansible_collections.scsi.virt.plugins.module_utils import _lun_identity
+
+    root = tmp_path / "host"
+    paths = make_lun_tree(root)
+    monkeypatch.setattr(_lun_identity, "DEV_ROOT", str(root))
+    monkeypatch.setattr(_lun_identity, "SYSFS", str(root / "sys"))
+    monkeypatch.setattr(_lun_identity, "FORCE_LOCAL", True)
+    _lun_identity._RESOLVER[0] = _lun_identity.LunResolver(local=True)
+    yield paths
+    _lun_identity._RESOLVER[0] = _lun_identity.LunResolver(local=False)

@@ -27,10 +27,55 @@ ip link set dummy0 up
 modprobe fcoe
 echo dummy0 > /sys/bus/fcoe/ctlr_create
 for ctlr in /sys/bus/fcoe/devices/ctlr_*; do echo 1 > "$ctlr/enabled"; done
-# Real SCSI LUNs.
-modprobe scsi_debug add_host=1 num_tgts=1 max_luns=2 dev_size_mb=16
+# Real SCSI LUNs. Multipath mode (npiv.sh up with SCSI_VIRT_NPIV_MULTIPATH=1 puts scsi_virt.multipath=1 on the
+# kernel command line): two scsi_debug hosts whose LUNs report the same identifiers (vpd_use_hostno=0), so
+# each LUN has two paths, and multipathd (find_multipaths off) makes one dm-multipath map per LUN, named by
+# its WWID (multipath's default, user_friendly_names no): over qemu+tcp that name is the only tie between a map
+# (a libvirt mpath pool volume) and its paths (storage node devices, whose serial is udev's ID_SERIAL, the WWID).
+multipath=0
+grep -qw 'scsi_virt.multipath=1' /proc/cmdline && multipath=1
+if [ $multipath = 1 ]; then
+  modprobe scsi_debug add_host=2 vpd_use_hostno=0 num_tgts=1 max_luns=2 dev_size_mb=16
+else
+  modprobe scsi_debug add_host=1 num_tgts=1 max_luns=2 dev_size_mb=16
+fi
 modprobe sg
 udevadm settle --timeout=30
+if [ $multipath = 1 ]; then
+  modprobe dm_multipath
+  cat > /etc/multipath.conf <<'CONF'
+defaults {
+	find_multipaths off
+	user_friendly_names no
+}
+CONF
+  multipathd
+  udevadm settle --timeout=30
+  log "multipath maps: $(cd /dev/mapper && echo *)"
+fi
+# The lab's control channel (third serial port, $state/control.sock on the host, lab/npiv/npiv.sh scsi-debug):
+# one line "PARAM VALUE" sets a scsi_debug driver parameter (max_luns, add_host), as a storage admin mapping
+# a new LUN would; the reply is "ok PARAM VALUE" or "error ...". Nothing is rescanned here.
+control() {
+  local what value
+  stty -F /dev/ttyS2 raw -echo
+  while read -r what value; do
+    case "$what" in
+      max_luns|add_host) ;;
+      *) echo "error unknown parameter $what"; continue ;;
+    esac
+    case "$value" in
+      ''|*[!0-9-]*) echo "error bad value $value"; continue ;;
+    esac
+    if echo "$value" > "/sys/bus/pseudo/drivers/scsi_debug/$what" 2>/dev/null; then
+      log "scsi_debug $what=$value"
+      echo "ok $what $value"
+    else
+      echo "error $what $value refused"
+    fi
+  done < /dev/ttyS2 > /dev/ttyS2
+}
+[ -e /dev/ttyS2 ] && control &
 hosts=(/sys/class/fc_host/*)
 log "fc_hosts: ${hosts[*]##*/}"
 cat > /etc/libvirt/libvirtd.conf <<'CONF'

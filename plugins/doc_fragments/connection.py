@@ -11,7 +11,8 @@ options:
     description:
       - libvirt connection URI of the hypervisor, for example V(qemu:///system), V(qemu+ssh://root@kvm01/system)
         or V(test:///default) (libvirt's test driver).
-      - Passwords in the URI are masked in messages.
+      - A password in the URI (V(qemu+tcp://user:PASSWORD@host/system), C(?password=)) is masked in messages and
+        in the task result (C(invocation.module_args)); the rest of the URI stays visible.
       - Use C(module_defaults) with the action group C(group/scsi.virt.all) to set it once for all the modules that talk
         to libvirt.
     type: str

@@ -26,14 +26,18 @@ options:
     type: bool
     default: false
   config:
-    description: Change the persistent configuration (one C(defineXML) of the rewritten domain).
+    description:
+      - Change the persistent configuration (one C(defineXML) of the rewritten domain).
+      - A transient domain (started with C(virsh create), no persistent configuration) is never made persistent;
+        it is changed live only, with a warning, and O(live=false) is refused for it.
     type: bool
     default: true
   live:
     description:
       - Change the running guest too (hotplug/unplug through the virtio-scsi controller).
       - Unset (default) means live when the domain is running. V(true) on a stopped domain is an error.
-      - Live changes go first; if the config write then fails, they are rolled back.
+      - Live changes go first; if the config write then fails, they are rolled back, and the error says which of
+        them could not be undone.
     type: bool
   live_timeout:
     description:
@@ -74,7 +78,10 @@ options:
     description: Give the guest CAP_SYS_RAWIO on the LUN (a warning is printed). Absent means V(false).
     type: bool
   shareable:
-    description: The LUN may be attached to several guests at once. Absent means V(false).
+    description:
+      - The LUN may be attached to several guests at once (a guest cluster). Absent means V(false).
+      - A LUN (same block path, pool volume or iSCSI LUN) that another domain, running or defined, already uses
+        as a LUN disk or SCSI hostdev is refused, naming that domain, unless both uses are shareable.
     type: bool
   readonly:
     description: Attach read-only. Absent means V(false).
@@ -107,7 +114,7 @@ options:
     type: dict
     suboptions:
       host:
-        description: Portal host name or IP address.
+        description: Portal host name or IP address; an IPv6 address with or without brackets (V(fd00::1), V([fd00::1])), written bare.
         type: str
         required: true
       port:

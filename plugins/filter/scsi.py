@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.scsi.virt.plugins.module_utils._cluster import cluster_drive_address as _drive_address
+from ansible_collections.scsi.virt.plugins.module_utils._cluster import cluster_items as _items
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
 from ansible_collections.scsi.virt.plugins.module_utils._guest import lun_problems
 
@@ -58,6 +60,23 @@ def lun_items(luns, kind):
     return out
 
 
+def cluster_lun_items(guests, source, initiator_prefix, address=None, reservations=None):
+    """See cluster_lun_items.yml (roles/guest_cluster_lun)."""
+    try:
+        return _items(_plain(guests), _plain(source), str(initiator_prefix), _plain(address), _plain(reservations))
+    except ScsiVirtError as exc:
+        raise AnsibleFilterError(exc.msg)
+
+
+def cluster_drive_address(domains, planned):
+    """See cluster_drive_address.yml (roles/guest_cluster_lun)."""
+    try:
+        return _drive_address(_plain(domains), _plain(planned))
+    except ScsiVirtError as exc:
+        raise AnsibleFilterError(exc.msg)
+
+
 class FilterModule:
     def filters(self):
-        return {"lun_query": lun_query, "guest_lun_problems": guest_lun_problems, "lun_items": lun_items}
+        return {"lun_query": lun_query, "guest_lun_problems": guest_lun_problems, "lun_items": lun_items,
+                "cluster_lun_items": cluster_lun_items, "cluster_drive_address": cluster_drive_address}

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
 
@@ -33,6 +34,15 @@ def mask_uri(uri):
         return uri
     masked = _CREDENTIALS.sub(lambda m: "%s%s:********@" % (m.group("scheme"), m.group("user")), uri)
     return _SECRET_QUERY.sub(r"\1********", masked)
+
+
+def uri_secrets(uri):
+    """The password parts of a URI (user:PASSWORD@, ?password=...), for AnsibleModule.no_log_values."""
+    if not uri:
+        return []
+    found = [m.group("secret") for m in _CREDENTIALS.finditer(uri)]
+    found += [m.group(0).split("=", 1)[1] for m in _SECRET_QUERY.finditer(uri)]
+    return [value for value in found if value]
 
 
 def _silence(_ctx, _err):
@@ -136,6 +146,11 @@ class Hypervisor:
         with libvirt_errors("reading the state of domain %r" % dom.name()):
             return bool(dom.isActive())
 
+    @staticmethod
+    def domain_persistent(dom):
+        with libvirt_errors("reading whether domain %r is persistent" % dom.name()):
+            return bool(dom.isPersistent())
+
     def define_domain(self, xml_text, name):
         with libvirt_errors("defining the new configuration of domain %r" % name):
             return self.conn.defineXML(xml_text)
@@ -193,6 +208,81 @@ class Hypervisor:
                 out.append({"name": vol.name(), "path": vol.path(), "key": vol.key(),
                             "capacity": capacity, "allocation": allocation})
         return sorted(out, key=lambda v: v["name"])
+
+    def mpath_volumes(self):
+        """The dm-multipath maps libvirt's ``mpath`` storage pool lists: [{dm, path, size}] (``dm-N``,
+        ``/dev/mapper/<name>``). An active mpath pool is read as it is; otherwise a transient one is started for
+        the call and destroyed (it only lists /dev/mapper). Empty when the driver has no mpath backend.
+
+        libvirt allows one mpath pool per host ("Storage source conflict"): another call's transient pool is
+        waited for; a defined but inactive one is named in the error, since reading through it means starting it.
+        """
+        deadline = time.monotonic() + 15
+        while True:
+            with libvirt_errors("listing storage pools"):
+                pools = self.conn.listAllStoragePools(0)
+            try:
+                mpath = [p for p in pools if parse_xml(p.XMLDesc(0), "pool").get("type") == "mpath"]
+                active = [p for p in mpath if p.isActive()]
+            except libvirt.libvirtError as exc:
+                if time.monotonic() > deadline:
+                    raise ScsiVirtError("cannot read the multipath maps: %s" % exc.get_error_message())
+                continue  # a pool went away while listing (another call's transient pool): list again
+            if active:
+                try:
+                    return self._mpath_listing(active[0], transient=False)
+                except libvirt.libvirtError as exc:
+                    if time.monotonic() > deadline:
+                        raise ScsiVirtError("cannot read the multipath maps: %s" % exc.get_error_message())
+                    continue  # another call's transient pool, destroyed while being read: list again
+            if mpath:
+                raise ScsiVirtError("the mpath storage pool %r is defined but not active: libvirt allows one mpath "
+                                    "pool per host, and the multipath maps are read through it; start it "
+                                    "(scsi.virt.scsi_pool) or undefine it" % mpath[0].name())
+            try:
+                pool = self.conn.storagePoolCreateXML(
+                    "<pool type='mpath'><name>scsi-virt-mpath-%d</name><target><path>/dev/mapper</path></target>"
+                    "</pool>" % os.getpid(), 0)
+            except libvirt.libvirtError as exc:
+                if exc.get_error_code() != libvirt.VIR_ERR_OPERATION_FAILED:
+                    return []  # no mpath backend in this libvirt: no maps to report
+                if time.monotonic() > deadline:
+                    raise ScsiVirtError("cannot read the multipath maps: %s" % exc.get_error_message())
+                time.sleep(RETRY_INTERVAL)  # another call's transient mpath pool: it is gone in a moment
+                continue
+            with libvirt_errors("listing the mpath pool's volumes"):
+                return self._mpath_listing(pool, transient=True)
+
+    @staticmethod
+    def _mpath_listing(pool, transient):
+        try:
+            return [{"dm": vol.name(), "path": vol.path(), "size": vol.info()[1]} for vol in pool.listAllVolumes(0)]
+        finally:
+            if transient:
+                with contextlib.suppress(libvirt.libvirtError):
+                    pool.destroy()
+
+    def rescan_through_pool(self, host_name):
+        """Rescan one SCSI host over any connection: libvirt has no rescan call, but its scsi storage backend
+        writes ``- - -`` to /sys/class/scsi_host/hostN/scan when a scsi pool starts or refreshes
+        (virStorageBackendSCSITriggerRescan). An active pool on that adapter is refreshed; otherwise a transient
+        pool is started and destroyed. Returns how it was done."""
+        with libvirt_errors("listing storage pools"):
+            pools = self.conn.listAllStoragePools(libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE)
+        for pool in pools:
+            root = parse_xml(pool.XMLDesc(0), "pool")
+            adapter = root.find("source/adapter")
+            if root.get("type") == "scsi" and adapter is not None and adapter.get("name") == host_name:
+                with libvirt_errors("refreshing pool %s" % pool.name()):
+                    pool.refresh(0)
+                return "refresh of pool %s" % pool.name()
+        xml = ("<pool type='scsi'><name>scsi-virt-rescan-%s-%d</name><source><adapter type='scsi_host' name='%s'/>"
+               "</source><target><path>/dev</path></target></pool>" % (host_name, os.getpid(), host_name))
+        with libvirt_errors("starting a transient scsi pool on %s to rescan it" % host_name):
+            pool = self.conn.storagePoolCreateXML(xml, 0)
+        with contextlib.suppress(libvirt.libvirtError):
+            pool.destroy()
+        return "transient scsi pool"
 
     # -- node devices -----------------------------------------------------------------------
     def nodedev(self, name, required=True):

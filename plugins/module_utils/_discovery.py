@@ -17,7 +17,8 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import Sto
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
 from ansible_collections.scsi.virt.plugins.module_utils._guest import wwn_from_wwid
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import LUN_POOL_TYPES
-from ansible_collections.scsi.virt.plugins.module_utils._types import wwn_from_udev_id
+from ansible_collections.scsi.virt.plugins.module_utils._multipath import group_maps, local_maps, natural_key
+from ansible_collections.scsi.virt.plugins.module_utils._types import storage_links, wwn_from_udev_id, wwn_from_udev_names
 from ansible_collections.scsi.virt.plugins.module_utils._vhba import is_vhba, scsi_hosts
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
@@ -54,7 +55,7 @@ def domain_scsi_facts(hypervisor, dom, live=False):
         "name": plan.name,
         "active": active,
         "controllers": [c.as_dict() for c in plan.existing(ScsiController).values()],
-        "luns": [d.as_dict() for d in plan.existing(DiskLun).values()],
+        "luns": [d.as_dict() for d in plan.all_of(DiskLun)],
         "hostdevs": [h.as_dict() for h in list(plan.existing(HostdevScsi).values())
                      + list(plan.existing(HostdevVhost).values())],
     }
@@ -92,7 +93,7 @@ def _usage_index(hypervisor):
     for dom in hypervisor.all_domains():
         active = hypervisor.domain_active(dom)
         plan = DomainPlan(hypervisor.domain_xml(dom))
-        for disk in plan.existing(DiskLun).values():
+        for disk in plan.all_of(DiskLun):
             user = {"domain": plan.name, "active": active, "as": "disk", "target_dev": disk.target_dev,
                     "address": _address(disk)}
             if disk.type == "volume":
@@ -115,17 +116,17 @@ def _address(device):
 
 def lun_facts(hypervisor, wwn=None, host=None, pool=None):
     usage = _usage_index(hypervisor)
-    storage = {}
+    storage, links = {}, {}
     for element in hypervisor.nodedevs("storage"):
         dev = StorageNodeDevice.from_element(element)
-        storage.setdefault(dev.parent, dev)
-    luns = []
+        if dev.parent not in storage:
+            storage[dev.parent] = dev
+            links[dev.parent] = storage_links(element)
+    luns, maps = [], []
     if pool is None:
         host_luns = sorted((ScsiLunDevice.from_element(e) for e in hypervisor.nodedevs("scsi")),
                            key=lambda d: (d.host, d.bus, d.target, d.lun))
         for lun in host_luns:
-            if host is not None and lun.host != host:
-                continue
             block = storage.get(lun.name)
             entry = {"source": "scsi", "name": lun.name, "address": "%s:%s:%s:%s" % (
                 lun.host, lun.bus, lun.target, lun.lun), "host": lun.host, "bus": lun.bus, "target": lun.target,
@@ -139,15 +140,18 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
                     entry["wwid"] = sysfs_wwid(block.block)
                     entry["wwn"] = wwn_from_wwid(entry["wwid"])
                 else:
-                    # Remote: no sysfs to read, but udev's ID_SERIAL carries the NAA WWN.
-                    entry["wwn"] = wwn_from_udev_id(block.serial)
+                    # Remote: no sysfs to read, but udev's names and ID_SERIAL carry the NAA WWN.
+                    entry["wwn"] = wwn_from_udev_names(block.serial, links.get(lun.name, []))
             paths = ([entry["block"]] if entry["block"] else []) + entry["by_path"] + entry["by_id"]
             keys = [("path", os.path.realpath(p) if hypervisor.is_local else p) for p in paths]
             users = [user for key in keys for user in usage.get(key, [])]
             users += usage.get(("adapter", "scsi_host%s" % lun.host, lun.bus, lun.target, lun.lun), [])
             entry["used_by"] = _unique(users)
             luns.append(entry)
-    for pool_obj in hypervisor.all_pools():
+        maps = multipath_facts(hypervisor, luns, usage)
+        luns = [entry for entry in luns if host is None or entry["host"] == host]
+    # A host filter means host LUNs only: pool volumes are left out (as documented).
+    for pool_obj in hypervisor.all_pools() if host is None else []:
         described = StoragePool.from_element(parse_xml(hypervisor.pool_xml(pool_obj), "pool"))
         if described.type not in LUN_POOL_TYPES or (pool and described.name != pool):
             continue
@@ -161,7 +165,42 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
             luns.append(entry)
     if wwn:
         luns = [entry for entry in luns if entry.get("wwn") == wwn]
-    return luns
+    shown = {entry["name"] for entry in luns if entry["source"] == "scsi"}
+    maps = [found for found in maps if any(path.get("name") in shown for path in found["paths"])
+            or (found["wwid"] is None and wwn is None and host is None)]
+    return luns, maps
+
+
+def multipath_facts(hypervisor, luns, usage):
+    """The dm-multipath maps, each with its WWID and its paths (node device name, address, block, state); each
+    host LUN entry gets ``multipath`` (its map's name, or None). See _multipath for what a remote connection
+    can tell."""
+    if hypervisor.is_test_driver:
+        maps = []
+    elif hypervisor.is_local:
+        maps = group_maps(local_maps(), {}, local=True)
+    else:
+        by_wwid = {}
+        for entry in luns:
+            # multipath groups paths by udev's ID_SERIAL (its default uid_attribute), libvirt's serial.
+            if entry["block"] and entry["serial"]:
+                by_wwid.setdefault(entry["serial"], []).append(entry)
+        volumes = sorted((dict(volume, name=os.path.basename(volume["path"])) for volume in hypervisor.mpath_volumes()),
+                         key=lambda volume: natural_key(volume["dm"]))
+        maps = group_maps(volumes, by_wwid, local=False)
+    by_block = {entry["block"]: entry for entry in luns if entry["block"]}
+    for entry in luns:
+        entry["multipath"] = None
+    for found in maps:
+        names = [name for name in (found["path"], found["by_id"]) if name]
+        found["used_by"] = _unique([user for name in names for user in usage.get(
+            ("path", os.path.realpath(name) if hypervisor.is_local else name), [])])
+        for path in found["paths"]:
+            entry = by_block.get(path["block"])
+            path.update(name=entry["name"] if entry else None, address=entry["address"] if entry else None)
+            if entry:
+                entry["multipath"] = found["name"]
+    return maps
 
 
 def _unique(users):

@@ -9,7 +9,9 @@ from ansible.module_utils.errors import UnsupportedError
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
-from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan, DomainWriter
+from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
+    DomainPlan, DomainWriter, changes_diff, merged_changes)
+from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -46,14 +48,17 @@ def item_error_messages(result):
 class DomainDeviceModule:
     """Parameters -> descriptors -> plan (config and live) -> writes -> result."""
 
-    def __init__(self, module, item_spec, list_option, to_descriptor, kinds):
+    def __init__(self, module, item_spec, list_option, to_descriptor, kinds, prepare=None):
+        """``kinds``: the fragment kinds ``exclusive`` detaches; ``prepare(hypervisor)`` runs once first."""
         self.module = module
+        self.prepare = prepare
         self.params = module.params
         self.item_spec = item_spec
         self.list_option = list_option
         self.to_descriptor = to_descriptor
         self.kinds = kinds
         self.warnings = []
+        self.fields = {}  # identity -> the option that named the device ('' for the top-level options)
 
     def items(self):
         """[(option path for messages, validated item dict)] from the list option or the top level."""
@@ -82,13 +87,14 @@ class DomainDeviceModule:
     def descriptors(self, hypervisor):
         out, seen = [], {}
         for field, item in self.items():
-            device = self.to_descriptor(item, field, hypervisor, self.warnings)
+            device = self.to_descriptor(item, field, hypervisor, self.warnings, self.params["state"])
             identity = device.identity()
             if identity in seen:
                 raise ValidationError(field or self.list_option, "names the same device as %s (%s)" % (
                     seen[identity] or "the top-level options", device.describe()))
             seen[identity] = field
             out.append(device)
+        self.fields = seen
         return out
 
     def run(self, hypervisor):
@@ -100,8 +106,12 @@ class DomainDeviceModule:
         live_timeout = parse_int(params["live_timeout"], "live_timeout", 1, 3600)
         if params["exclusive"] and params["state"] == "absent":
             raise ValidationError("exclusive", "goes with state=present (it removes what is not listed)")
+        if self.prepare is not None:
+            self.prepare(hypervisor)
         dom = hypervisor.domain(name)
         wanted = self.descriptors(hypervisor)
+        # Who else uses these LUNs: another domain's use refuses the attach unless both uses are shareable.
+        users = lun_users(hypervisor, dom.UUIDString()) if params["state"] == "present" else {}
 
         def build(xml_text, preferred):
             plan = DomainPlan(xml_text, params["controller_model"], queues)
@@ -110,6 +120,10 @@ class DomainDeviceModule:
                     plan.ensure_present(device, preferred)
                 else:
                     plan.ensure_absent(device)
+            for device in wanted:
+                if params["state"] == "present" and isinstance(device, LUN_KINDS):
+                    placed = plan.existing(type(device))[device.identity()]
+                    refuse_unshared_use(users, placed, self.fields[device.identity()])
             if params["exclusive"]:
                 keep = {device.identity() for device in wanted}
                 for kind in self.kinds:
@@ -120,24 +134,28 @@ class DomainDeviceModule:
         config_plan, live_plan = writer.run(build, config=params["config"], live=params["live"],
                                             force=params["force"])
         main = config_plan or live_plan
+        merged = merged_changes(config_plan, live_plan)
         result = {
             "changed": any(p is not None and p.changed for p in (config_plan, live_plan)),
             "config_changed": bool(config_plan and config_plan.changed),
             "live_changed": bool(live_plan and live_plan.changed),
-            "changes": [c.as_dict() for c in main.changes],
+            "changes": [change.as_dict(scope) for change, scope in merged],
             self.list_option: self.current(main, wanted),
         }
-        for warning in self.warnings:
+        for warning in self.warnings + writer.warnings:
             self.module.warn(warning)
         if self.module._diff:
-            result["diff"] = main.diff("domain %s %s" % (name, "config" if config_plan else "live"))
+            scopes = {scope for _change, scope in merged}
+            where = "config and live" if {"config", "live"} <= scopes or ("both" in scopes and "live" in scopes) \
+                else "live" if scopes == {"live"} or config_plan is None else "config"
+            result["diff"] = changes_diff([change for change, _scope in merged], "domain %s %s" % (name, where))
         return result
 
     def current(self, plan, wanted):
-        """The listed devices as they are (or will be) in the domain, in canonical form."""
+        """The listed devices as they are (or will be) in the domain, in canonical form: every copy of
+        one (libvirt lets a LUN be attached twice), in every kind that shares its identity."""
         out = []
         for device in wanted:
-            found = plan.existing(type(device)).get(device.identity())
-            if found is not None:
-                out.append(found.as_dict())
+            for kind in getattr(type(device), "identity_kinds", (type(device),)):
+                out.extend(found.as_dict() for found in plan.copies(kind, device.identity()))
         return out

@@ -48,8 +48,10 @@ class Change:
         self.after = after
         self.fields = fields or {}
 
-    def as_dict(self):
+    def as_dict(self, scope=None):
         out = {"action": self.action, "device": self.device.describe()}
+        if scope:
+            out["scope"] = scope
         if self.fields:
             out["fields"] = {k: {"before": v[0], "after": v[1]} for k, v in self.fields.items()}
         return out
@@ -76,6 +78,7 @@ class DomainPlan:
         self.changes = []
         self.assigned = {}  # identity -> (drive address, target dev) chosen for new devices
         self._index = {}
+        self._copies = {}
         self._addresses = None
         self._target_devs = None
         self._cursor = {}
@@ -83,15 +86,34 @@ class DomainPlan:
 
     # -- what is there ----------------------------------------------------------------------
     def existing(self, kind):
-        """{identity: descriptor} of the fragments of ``kind`` in the domain (built once per kind)."""
+        """{identity: descriptor} of the fragments of ``kind`` in the domain (built once per kind); the
+        first of several fragments with one identity (see :meth:`copies` for all of them)."""
         if kind not in self._index:
-            index = {}
+            index, copies = {}, {}
             for element in self.devices:
                 if isinstance(element.tag, str) and kind.matches(element):
                     device = kind.from_element(element)
                     index.setdefault(device.identity(), device)
+                    copies.setdefault(device.identity(), []).append(device)
             self._index[kind] = index
+            self._copies[kind] = copies
         return self._index[kind]
+
+    def copies(self, kind, identity):
+        """Every fragment of ``kind`` with this identity (libvirt lets one LUN be attached twice)."""
+        self.existing(kind)
+        return list(self._copies[kind].get(identity, ()))
+
+    def all_of(self, kind):
+        """Every fragment of ``kind``, duplicates included, in document order."""
+        self.existing(kind)
+        return sorted((d for group in self._copies[kind].values() for d in group),
+                      key=lambda d: self.devices.index(d.element))
+
+    def _same_identity(self, kind, identity):
+        """[(kind, device)] with this identity across the kinds that share identities with ``kind``."""
+        return [(other, device) for other in getattr(kind, "identity_kinds", (kind,))
+                for device in self.copies(other, identity)]
 
     def _drive_users(self):
         """{(controller, bus, target, unit): description} of SCSI disks and SCSI hostdevs."""
@@ -100,6 +122,11 @@ class DomainPlan:
             for element in self.devices:
                 if element.tag == "disk" and _is_scsi_disk(element):
                     device = DiskLun.from_element(element)
+                    if not DiskLun.matches(element):
+                        address = drive_address(device)
+                        if address is not None:
+                            used[address] = _describe_disk(element)
+                        continue
                 elif element.tag == "hostdev" and HostdevScsi.matches(element):
                     device = HostdevScsi.from_element(element)
                 else:
@@ -116,7 +143,9 @@ class DomainPlan:
             for element in self.devices.iter("disk"):
                 target = element.find("target")
                 if target is not None and target.get("dev"):
-                    self._target_devs[target.get("dev")] = _describe_any(DiskLun.from_element(element))
+                    self._target_devs[target.get("dev")] = (
+                        _describe_any(DiskLun.from_element(element)) if DiskLun.matches(element)
+                        else _describe_disk(element))
         return self._target_devs
 
     def scsi_controllers(self):
@@ -126,35 +155,75 @@ class DomainPlan:
     def ensure_present(self, desired, preferred=None):
         """Add ``desired`` or bring the existing fragment with its identity in line with it."""
         key = desired.identity()
-        current = self.existing(type(desired)).get(key)
+        kind = type(desired)
+        found = self._same_identity(kind, key)
+        if len(found) > 1:
+            raise ValidationError(
+                "state", "domain %r has %s attached %d times (%s); state: absent detaches all of them, then "
+                "attach it once" % (self.name, desired.describe(), len(found),
+                                    ", ".join(_where(device) for _kind, device in found)))
+        if found and found[0][0] is not kind:
+            current = found[0][1]
+            raise ValidationError(
+                "device", "domain %r already has this LUN as %s (%s): one LUN is one disk; detach it first "
+                "(state: absent) to attach it in the other mode" % (
+                    self.name, current.describe(), _where(current)))
+        current = found[0][1] if found else None
         if current is None:
             self._add(desired, preferred)
             return
         changes = desired.differences(current)
         if not changes:
             return
+        if "target_bus" in changes:
+            self._refuse_bus_move(current, changes["target_bus"])
         if any(name.startswith("address_") for name in changes):
             self._check_address_free(desired, drive_address(desired), exclude=current.element)
         before = clone(current.element)
-        desired.update_element(current.element)
-        updated = type(desired).from_element(current.element)
-        self.existing(type(desired))[key] = updated
+        kept = getattr(desired, "kept_on_update", lambda _c: {})(current)
+        writer = type(desired)(**dict({k: v for k, v in desired.values.items() if v is not None}, **kept)) \
+            if kept else desired
+        writer.update_element(current.element)
+        for name in getattr(desired, "cleared_on_update", lambda _c: ())(current):
+            desired.clear_values(current.element, [name])
+        updated = kind.from_element(current.element)
+        self.existing(kind)[key] = updated
+        self._copies[kind][key] = [updated]
         self._addresses = self._target_devs = None
         self._record(Change("update", updated, before, current.element, changes))
 
+    def _refuse_bus_move(self, current, buses):
+        """Changing only target/@bus would keep a virtio-blk PCI address (libvirt refuses that at define)
+        and the guest would see another kind of device: the user removes it and adds it again."""
+        target = current.element.find("target")
+        address = current.element.find("address")
+        raise ScsiVirtError(
+            "%s is in domain %r on bus=%r (target %s%s), not on a SCSI controller; it is not moved in place (a "
+            "changed bus keeps the old address and the guest sees another device): remove it with state: absent, "
+            "then add it again to put it on virtio-scsi" % (
+                current.describe(), self.name, buses[0], target.get("dev") if target is not None else "?",
+                ", %s address" % address.get("type") if address is not None else ""))
+
     def ensure_absent(self, desired):
-        current = self.existing(type(desired)).get(desired.identity())
-        if current is not None:
+        """Remove every fragment with the desired identity, in every mode that shares it."""
+        for _kind, current in self._same_identity(type(desired), desired.identity()):
             self._remove(current)
 
     def remove_unlisted(self, kind, keep_identities):
-        for identity, current in list(self.existing(kind).items()):
-            if identity not in keep_identities:
+        for current in self.all_of(kind):
+            if current.identity() not in keep_identities:
                 self._remove(current)
 
     def _remove(self, current):
         self.devices.remove(current.element)
-        del self._index[type(current)][current.identity()]
+        kind, key = type(current), current.identity()
+        group = [d for d in self._copies[kind].get(key, ()) if d.element is not current.element]
+        if group:
+            self._copies[kind][key] = group
+            self._index[kind][key] = group[0]
+        else:
+            self._copies[kind].pop(key, None)
+            self._index[kind].pop(key, None)
         self._addresses = self._target_devs = None
         self._record(Change("remove", current, before=current.element))
 
@@ -168,6 +237,7 @@ class DomainPlan:
         self.devices.append(element)
         device.element = element
         self.existing(type(device))[device.identity()] = device
+        self._copies[type(device)][device.identity()] = [device]
         self._record(Change("add", device, after=element))
 
     def _place(self, device, preferred):
@@ -256,8 +326,12 @@ class DomainPlan:
                     "virtio-scsi; pick another controller index or change that controller" % (
                         index, self.name, existing.model, self.controller_model))
             return
-        controller = ScsiController(index=index, model=self.controller_model, queues=self.controller_queues)
-        self._add(controller, None)
+        # libvirt fills every missing index below a used one with its default model (lsilogic on QEMU,
+        # measured on libvirt 9.0): create the gap as virtio-scsi ourselves.
+        for missing in range(index + 1):
+            if missing not in controllers:
+                self._add(ScsiController(index=missing, model=self.controller_model,
+                                         queues=self.controller_queues), None)
 
     def _record(self, change):
         self.changes.append(change)
@@ -271,10 +345,25 @@ class DomainPlan:
         return etree.tostring(self.root, encoding="unicode")
 
     def diff(self, header):
-        before = "".join(to_string(strip_noise(c.before)) for c in self.changes if c.before is not None)
-        after = "".join(to_string(strip_noise(c.after)) for c in self.changes if c.after is not None)
-        return {"before": before, "after": after,
-                "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+        return changes_diff(self.changes, header)
+
+
+def changes_diff(changes, header):
+    before = "".join(to_string(strip_noise(c.before)) for c in changes if c.before is not None)
+    after = "".join(to_string(strip_noise(c.after)) for c in changes if c.after is not None)
+    return {"before": before, "after": after,
+            "before_header": "%s (before)" % header, "after_header": "%s (after)" % header}
+
+
+def merged_changes(config_plan, live_plan):
+    """[(Change, scope)] of both plans: scope is config, live or both (the same action on one device)."""
+    config = config_plan.changes if config_plan is not None else []
+    live = live_plan.changes if live_plan is not None else []
+    live_keys = {(c.action, c.device.describe()) for c in live}
+    config_keys = {(c.action, c.device.describe()) for c in config}
+    out = [(c, "both" if (c.action, c.device.describe()) in live_keys else "config") for c in config]
+    out += [(c, "live") for c in live if (c.action, c.device.describe()) not in config_keys]
+    return out
 
 
 def _reported(fresh, earlier):
@@ -282,6 +371,33 @@ def _reported(fresh, earlier):
     if fresh is not None and not fresh.changed and earlier is not None and earlier.xml_before != fresh.xml_before:
         return earlier
     return fresh
+
+
+def _where(device):
+    """'sdb at 0:0:1:0': where a fragment sits in the guest."""
+    address = drive_address(device)
+    target = device.values.get("target_dev")
+    parts = [target] if target else []
+    if address is not None:
+        parts.append("at %d:%d:%d:%d" % address)
+    return " ".join(parts) or "no address"
+
+
+def _describe_disk(element):
+    """A disk that is not a LUN (device='disk', 'cdrom'...), by its target and source."""
+    target = element.find("target")
+    source = element.find("source")
+    where = ""
+    if source is not None:
+        if source.get("pool"):
+            where = "pool %s volume %s" % (source.get("pool"), source.get("volume"))
+        else:
+            for attribute in ("file", "dev", "dir", "name"):
+                if source.get(attribute):
+                    where = "%s %s" % (attribute, source.get(attribute))
+                    break
+    return "%s %s (%s)" % (element.get("device") or "disk", target.get("dev") if target is not None else "?",
+                           where or "no source")
 
 
 def _describe_any(device):
@@ -315,6 +431,7 @@ class DomainWriter:
         self.detach_timeout = detach_timeout
         self.live_timeout = live_timeout
         self._planned = (None, None)  # (config, live) plans of the attempt under way, once it writes
+        self.warnings = []
 
     def run(self, build, config=True, live=None, force=False):
         """Returns (config_plan or None, live_plan or None). Raises before writing on bad input.
@@ -361,6 +478,17 @@ class DomainWriter:
             raise ValidationError("live", "domain %r is not running, so there is nothing to change live; "
                                   "use live: auto (default) or false" % self.name)
         do_live = active if live is None else live
+        if config and not self.hv.domain_persistent(self.dom):
+            # defineXML would make a transient domain persistent: change the running domain only.
+            if live is False:
+                raise ValidationError("live", "domain %r is transient (it has no persistent config), so live: false "
+                                      "has nothing to change; leave live out (auto) to change the running domain "
+                                      "only" % self.name)
+            config = False
+            note = ("domain %r is transient (no persistent config): it was changed live only and was not made "
+                    "persistent" % self.name)
+            if note not in self.warnings:
+                self.warnings.append(note)
         if not config and not do_live:
             raise ValidationError("config", "nothing to do: config is false and the domain is not changed live")
         config_xml = self.hv.domain_xml(self.dom) if config else None
@@ -370,6 +498,7 @@ class DomainWriter:
             preferred = config_plan.assigned if config_plan else None
             live_plan = build(self.hv.domain_xml(self.dom, live=True), preferred)
             self._refuse_unforced_live_removal(live_plan, force)
+            self._refuse_immutable_live_updates(live_plan)
         if self.check_mode:
             return config_plan, live_plan
         self._planned = (config_plan, live_plan)
@@ -383,8 +512,7 @@ class DomainWriter:
         try:
             self.hv.define_domain(config_plan.xml(), self.name)
         except ScsiVirtError as exc:
-            self._rollback_live(done)
-            raise ScsiVirtError("%s; the live changes were rolled back" % exc.msg if done else exc.msg)
+            raise ScsiVirtError("%s; %s" % (exc.msg, self._rollback_report(done)) if done else exc.msg)
         return config_plan, live_plan
 
     def _refuse_unforced_live_removal(self, plan, force):
@@ -394,6 +522,17 @@ class DomainWriter:
                 "domain %r is running and uses %s: detaching it live can break I/O in the guest; set force: true "
                 "to detach anyway, or live: false to change only the persistent config"
                 % (self.name, ", ".join(c.device.describe() for c in removed)))
+
+    def _refuse_immutable_live_updates(self, plan):
+        """Fields libvirt cannot change on a running guest ('cannot modify field ... of the disk'): refused
+        before anything is written, in check mode too, instead of failing half-way and rolling back."""
+        for change in plan.changes:
+            fixed = [name for name in change.fields if name in getattr(change.device, "live_immutable", ())]
+            if change.action == "update" and fixed:
+                raise ValidationError(fixed[0], "%s cannot be changed on the running domain %r (libvirt refuses "
+                                      "to modify %s of an attached disk); set live: false to change the persistent "
+                                      "config, effective at the next guest start, or detach and attach the device "
+                                      "again" % (", ".join(fixed), self.name, "it" if len(fixed) == 1 else "them"))
 
     def _apply_live(self, plan):
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
@@ -420,9 +559,8 @@ class DomainWriter:
                 "; the earlier live changes of this task (%s) stay" % ", ".join(
                     c.device.describe() for c in done)) if done else ""))
         except ScsiVirtError as exc:
-            self._rollback_live(done)
             raise ScsiVirtError("%s; nothing was written to the persistent config%s" % (
-                exc.msg, " and the earlier live changes were rolled back" if done else ""))
+                exc.msg, "; earlier in this task, %s" % self._rollback_report(done) if done else ""))
         return done
 
     def _bounded(self, call, *args, what):
@@ -450,25 +588,52 @@ class DomainWriter:
         return outcome.get("value")
 
     def _wait_detached(self, change):
-        """Detach is asynchronous (the guest acknowledges): wait until the device left the live XML."""
+        """Detach is asynchronous (the guest acknowledges): wait until the device left the live XML
+        (that fragment: a LUN attached twice keeps its other copy)."""
         identity = change.device.identity()
         kind = type(change.device)
+        where = _where(change.device)
         deadline = time.monotonic() + self.detach_timeout
         while time.monotonic() < deadline:
             plan = DomainPlan(self.hv.domain_xml(self.dom, live=True))
-            if identity not in plan.existing(kind):
+            if all(_where(device) != where for device in plan.copies(kind, identity)):
                 return
             time.sleep(0.2)
         raise ScsiVirtError("the guest did not release %s within %.0f s"
                             % (change.device.describe(), self.detach_timeout))
 
     def _rollback_live(self, done):
+        """Undo ``done`` live, newest first; returns (undone, [(change, why it could not be undone)])."""
         flags = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        undone, failed = [], []
         for change in reversed(done):
-            with contextlib.suppress(libvirt.libvirtError, ScsiVirtError):
+            try:
                 if change.action == "add":
                     self.dom.detachDeviceFlags(to_string(change.after, pretty=False), flags)
+                    self._wait_detached(change)
                 elif change.action == "remove":
                     self.dom.attachDeviceFlags(to_string(change.before, pretty=False), flags)
                 else:
                     self.dom.updateDeviceFlags(to_string(change.before, pretty=False), flags)
+            except libvirt.libvirtError as exc:
+                failed.append((change, (exc.get_error_message() or str(exc)).strip()))
+            except ScsiVirtError as exc:
+                failed.append((change, exc.msg))
+            else:
+                undone.append(change)
+        return undone, failed
+
+    def _rollback_report(self, done):
+        """Roll ``done`` back and say what was and was not undone."""
+        undone, failed = self._rollback_live(done)
+        if not failed:
+            return "the live changes were rolled back (%s)" % _listed(undone)
+        text = "the live changes were NOT all rolled back: %s could not be undone in the running guest" % "; ".join(
+            "%s %s (%s)" % (change.action, change.device.describe(), why) for change, why in failed)
+        if undone:
+            text += "; rolled back: %s" % _listed(undone)
+        return text + "; check the running guest (domain_scsi_info) and run the task again"
+
+
+def _listed(changes):
+    return ", ".join("%s %s" % (change.action, change.device.describe()) for change in changes)

@@ -1,12 +1,16 @@
 # Copyright (c) scsi.virt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Which running guests use a pool, a set of block paths or an adapter: in-use protection."""
+"""Which guests use a pool, a set of block paths, an adapter or a LUN: in-use protection.
+
+``running_users``/``refuse_if_used`` guard stopping or deleting what running guests use;
+``lun_users``/``refuse_unshared_use`` guard giving one LUN to two domains unless both uses are shareable.
+"""
 
 from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
-from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
 
 
@@ -18,7 +22,7 @@ def running_users(hypervisor, pool=None, paths=(), adapter=None):
         if not hypervisor.domain_active(dom):
             continue
         plan = DomainPlan(hypervisor.domain_xml(dom, live=True))
-        for disk in plan.existing(DiskLun).values():
+        for disk in plan.all_of(DiskLun):
             if (pool and disk.type == "volume" and disk.pool == pool) or (disk.dev and disk.dev in paths):
                 users.append((plan.name, disk.describe()))
         if adapter:
@@ -44,3 +48,49 @@ def refuse_if_used(users, what, action, force, warnings):
         return
     raise ScsiVirtError("refusing to %s %s: %s. Detach it from the guest first, or set force: true"
                         % (action, what, listing))
+
+
+# A LUN given to a guest as a disk and the same LUN as a hostdev (an iSCSI LUN) have one identity.
+LUN_KINDS = (DiskLun, HostdevScsi)
+
+
+def lun_users(hypervisor, exclude_uuid=None):
+    """{identity: [(domain name, state, descriptor)]} of the LUN disks and SCSI hostdevs of every domain but one.
+
+    A running domain counts with its live and its persistent XML (a LUN attached for the next boot is in
+    use too), a defined one with its persistent XML.
+    """
+    users = {}
+    for dom in hypervisor.all_domains():
+        if exclude_uuid and dom.UUIDString() == exclude_uuid:
+            continue
+        active = hypervisor.domain_active(dom)
+        seen = set()
+        for live in ((True, False) if active else (False,)):
+            plan = DomainPlan(hypervisor.domain_xml(dom, live=live))
+            for kind in LUN_KINDS:
+                for identity, device in plan.existing(kind).items():
+                    if identity in seen:
+                        continue
+                    seen.add(identity)
+                    users.setdefault(identity, []).append((plan.name, "running" if active else "defined", device))
+    return users
+
+
+def refuse_unshared_use(users, device, field):
+    """Raise when another domain in ``users`` uses ``device``'s LUN and the two uses are not both shareable.
+
+    ``device`` is the fragment as the plan leaves it (so a shareable flag already set in the domain counts);
+    ``field`` is the option that names it (``luns[1]``, or '' for the top-level options).
+    """
+    for other_name, other_state, other in users.get(device.identity(), ()):
+        if device.effective("shareable") and other.effective("shareable"):
+            continue
+        raise ValidationError(
+            "%sshareable" % (field + "." if field else ""),
+            "refusing to attach %s: %s domain %r already uses it as %s (shareable: %s here, %s there). Two guests "
+            "may share a LUN only when both uses are shareable (a cluster): set shareable: true here and on %r's "
+            "device, or detach it from %r first" % (
+                device.describe(), other_state, other_name, other.describe(),
+                str(bool(device.effective("shareable"))).lower(), str(bool(other.effective("shareable"))).lower(),
+                other_name, other_name))

@@ -8,7 +8,7 @@ import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.scsi.virt.plugins.module_utils._connection import HAS_LIBVIRT, Hypervisor, mask_uri
+from ansible_collections.scsi.virt.plugins.module_utils._connection import HAS_LIBVIRT, Hypervisor, mask_uri, uri_secrets
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._xml import HAS_LXML
 
@@ -24,6 +24,9 @@ def run_module(module, body):
         module.fail_json(msg=missing_required_lib("libvirt-python"))
     if not HAS_LXML:
         module.fail_json(msg=missing_required_lib("lxml"))
+    # Ansible replaces every no_log value wherever it appears in the result (invocation.module_args
+    # included): the URI stays visible with only its password part masked.
+    module.no_log_values.update(uri_secrets(module.params.get("uri")))
     hypervisor = None
     try:
         timeout = module.params["connect_timeout"]

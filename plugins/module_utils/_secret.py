@@ -75,16 +75,25 @@ class SecretManager:
         else:
             current = IscsiSecret.from_element(parse_xml(secret.XMLDesc(0), "secret"))
             if desired.differences(current):
-                # private/ephemeral cannot change on a defined secret: redefine with the same UUID.
                 root = clone_with(current, desired)
                 self.before, self.after = to_string(current.element), to_string(root)
                 changed = True
+                # libvirt keeps the value when a secret is defined again with its UUID (description,
+                # private no -> yes), but refuses to make a private secret readable or to change
+                # ephemeral in place: that needs undefine + define, and a value to set again.
+                recreate = (current.private and not desired.private) or bool(current.ephemeral) != desired.ephemeral
+                if recreate and password is None and current.private:
+                    raise ValidationError(
+                        "password", "is required to change private/ephemeral of the iSCSI secret %r: libvirt "
+                        "cannot change them in place and the value of a private secret cannot be read back, so "
+                        "it would be lost" % usage)
                 if not self.check_mode:
                     with libvirt_errors("redefining the iSCSI secret %r" % usage):
-                        value = None if current.private else secret.value()
-                        secret.undefine()
+                        if recreate:
+                            value = None if current.private else secret.value()
+                            secret.undefine()
                         secret = self.hv.conn.secretDefineXML(to_string(root, pretty=False), 0)
-                        if value is not None and password is None:
+                        if recreate and value is not None and password is None:
                             secret.setValue(value)
         if password is not None and (changed or (self.params["update_password"] == "always"
                                                  and not self._same_value(secret, password))):

@@ -7,6 +7,7 @@ Every ``parse`` takes the option name it validates so that errors name it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import namedtuple
 
@@ -64,6 +65,24 @@ def wwn_from_udev_id(value):
     return None
 
 
+def storage_links(element):
+    """The udev names (``<devnode type='link'>``) libvirt reports for a storage node device (XML root)."""
+    return [node.text for node in element.findall("devnode[@type='link']") if node.text]
+
+
+def wwn_from_udev_names(serial, links):
+    """A LUN's NAA WWN from what libvirt reports remotely: udev's ``/dev/disk/by-id/wwn-0x<WWN>`` name (ID_WWN),
+    else ID_SERIAL when that is '3' + the WWN. (sg3-utils' udev rules, which multipath-tools pulls in, prefer a
+    T10 vendor id to a locally assigned NAA for ID_SERIAL, so ID_SERIAL alone is not enough.)"""
+    prefix = "/dev/disk/by-id/wwn-0x"
+    for link in links:
+        if link.startswith(prefix):
+            wwn = link[len(prefix):].lower()
+            if len(wwn) in (16, 32) and all(c in "0123456789abcdef" for c in wwn):
+                return wwn
+    return wwn_from_udev_id(serial)
+
+
 _IQN = re.compile(r"^iqn\.\d{4}-\d{2}\.[a-z0-9][a-z0-9.-]*[a-z0-9](?::[^\s/]+)?$")
 _EUI = re.compile(r"^eui\.[0-9a-f]{16}$")
 _NAA_ISCSI = re.compile(r"^naa\.(?:[0-9a-f]{16}|[0-9a-f]{32})$")
@@ -81,6 +100,32 @@ def parse_iqn(value, field):
             value)
     # iSCSI names are case-insensitive; libvirt and targets use lower case.
     return low
+
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?$")
+
+
+_PORTAL_HOST_FORM = ("expected a host name or IP address (IPv4, or an IPv6 address such as fd00::1 or [fd00::1]; "
+                     "the port goes in port)")
+
+
+def parse_portal_host(value, field):
+    """An iSCSI portal host: a host name, an IPv4 address, or an IPv6 address with or without brackets.
+
+    libvirt wants IPv6 bare in ``<host name=...>`` (it adds the brackets for QEMU's portal itself:
+    ``[::1]:3260``, measured with domxml-to-native on libvirt 9.0), so brackets are removed and the
+    address written in its compressed lower-case form.
+    """
+    text = str(value).strip()
+    bracketed = text.startswith("[") and text.endswith("]")
+    if bracketed or ":" in text:
+        try:
+            return ipaddress.IPv6Address(text[1:-1] if bracketed else text).compressed
+        except ValueError:
+            raise ValidationError(field, _PORTAL_HOST_FORM, value)
+    if not _HOSTNAME.match(text):
+        raise ValidationError(field, _PORTAL_HOST_FORM, value)
+    return text
 
 
 _VHOST_WWPN = re.compile(r"^naa\.[0-9a-f]{16}$")

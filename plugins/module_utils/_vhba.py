@@ -110,10 +110,15 @@ class VhbaManager:
                                       % (self.req.wwnn, host.name))
 
     def present(self):
+        if self.req.wwnn is None and self.req.wwpn is None:
+            # libvirt would generate a pair, but nothing would find that vHBA on the next run: each run
+            # would add one more port to the fabric.
+            raise ValidationError("wwnn", "wwnn and wwpn are required with state=present: the WWN pair is what "
+                                  "identifies the vHBA on the next run (16 hex digits each, e.g. from the storage "
+                                  "team, or a pair you generate once and keep in the inventory)")
         if (self.req.wwnn is None) != (self.req.wwpn is None):
-            raise ValidationError("wwpn" if self.req.wwpn is None else "wwnn", "give wwnn and wwpn together "
-                                  "(or neither, to let libvirt generate them)")
-        existing = self.find() if self.req.wwnn else None
+            raise ValidationError("wwpn" if self.req.wwpn is None else "wwnn", "give wwnn and wwpn together")
+        existing = self.find()
         if existing is not None:
             if not is_vhba(existing, self.hosts):
                 raise ValidationError("wwpn", "%s/%s belong to %s, which is a physical HBA, not a vHBA"
@@ -124,8 +129,7 @@ class VhbaManager:
                                      % (existing.name, existing.parent, self.req.parent))
             return False, existing, None
         parent = self.choose_parent()
-        if self.req.wwnn:
-            self.check_wwns_free()
+        self.check_wwns_free()
         element = ScsiHostDevice.vhba_xml(parent.name, self.req.wwnn, self.req.wwpn)
         xml = to_string(element)
         if self.check_mode:

@@ -194,6 +194,9 @@ def check_unique(entries, field):
         if entry.vdev in vdevs:
             raise ValidationError("%s[%d].vdev" % (field, index), "%s is already used by %s[%d]; one vdev takes "
                                   "one device" % (entry.vdev, field, vdevs[entry.vdev]))
+        if entry.pdev is None:  # an entry to remove, given by its vdev alone
+            vdevs[entry.vdev] = index
+            continue
         if entry.pdev in pdevs:
             raise ValidationError("%s[%d].pdev" % (field, index), "%s is already passed as %s[%d]; a device can "
                                   "go to one vdev" % (entry.pdev, field, pdevs[entry.pdev]))

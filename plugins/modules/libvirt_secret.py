@@ -31,7 +31,11 @@ options:
     choices: [present, absent]
     default: present
   private:
-    description: libvirt will not reveal the value through its API.
+    description:
+      - libvirt will not reveal the value through its API.
+      - Changing O(description), or making a readable secret private, keeps the stored value. Making a private
+        secret readable (V(true) to V(false)) needs O(password), because libvirt can only do it by defining the secret
+        again, and a private value cannot be read back to set it again, so without O(password) it is refused.
     type: bool
     default: true
   description:

@@ -42,7 +42,8 @@ options:
     type: int
   managed:
     description:
-      - For iSCSI hostdevs only. Refused as V(true) on adapter hostdevs (the guest would not start).
+      - For iSCSI hostdevs only. Refused as V(true) on adapter hostdevs (the guest would not start); V(false) there
+        clears an existing C(managed='yes'). Unset leaves it as it is.
     type: bool
   vhost_wwpn:
     description: WWPN of a vhost-scsi (LIO) target, C(naa.) plus 16 hex digits, for a C(type='scsi_host') hostdev.
@@ -104,10 +105,14 @@ hostdevs:
   elements: dict
   sample:
     - {mode: subsystem, type: scsi, adapter: scsi_host5, source_bus: 0, source_target: 2, source_unit: 0,
-       rawio: false, readonly: false, shareable: false,
+       managed: false, sgio: filtered, rawio: false, readonly: false, shareable: false,
        address_controller: 0, address_bus: 0, address_target: 0, address_unit: 0}
 changes:
-  description: What was (or in check mode would be) added, updated or removed.
+  description:
+    - What was (or in check mode would be) added, updated or removed.
+    - C(scope) says where it happened, V(config) (persistent configuration only), V(live) (running guest only, for
+      example a device that is in the configuration but not attached) or V(both). The diff shows the changes of
+      both scopes.
   returned: always
   type: list
   elements: dict

@@ -14,6 +14,13 @@ description:
     names and WWN; and the volumes of active C(scsi), C(iscsi) and C(iscsi-direct) storage pools.
   - C(used_by) lists the domains whose LUN disks or SCSI hostdevs use each LUN (by path, by-path/by-id alias,
     pool volume, or adapter and address).
+  - C(multipath) lists the dm-multipath maps with their paths grouped by WWID. On a local hypervisor they come from
+    sysfs (C(/sys/block/dm-N/dm/uuid) C(mpath-<WWID>), C(slaves/), each path's C(device/state)). Over a remote
+    connection libvirt has no node device for a dm device and sysfs is out of reach; the maps are the volumes of
+    libvirt's C(mpath) storage pool (an active one, else a transient one started and destroyed within the call), and
+    a map is tied to its paths when its name is their WWID (udev's C(ID_SERIAL), libvirt's storage node device
+    serial), which is multipath's default naming (C(user_friendly_names no)). A friendly-named map (C(mpatha)) is then
+    listed with C(wwid) and C(paths) unknown, and path states are not known remotely (V(null)).
 extends_documentation_fragment:
   - scsi.virt.connection
   - scsi.virt.attributes
@@ -23,7 +30,9 @@ options:
     description: Only the LUN with this WWN (16 or 32 hex digits; C(0x)/C(naa.) prefixes accepted).
     type: str
   host:
-    description: Only host LUNs on this SCSI host (number, or C(scsi_hostN)); pool volumes are then left out.
+    description:
+      - Only host LUNs on this SCSI host (number, or C(scsi_hostN)); pool volumes are then left out, and only the
+        multipath maps with a path on this host are listed.
     type: str
   pool:
     description: Only this pool's volumes; host LUNs are then left out.
@@ -49,9 +58,51 @@ EXAMPLES = r"""
 - name: Their paths
   ansible.builtin.debug:
     msg: "{{ pool_luns.luns | scsi.virt.lun_query('[?length(used_by) == `0`].path') }}"
+
+- name: Paths per multipath map
+  scsi.virt.scsi_lun_info:
+  register: all_luns
+
+- name: Show each map's paths
+  ansible.builtin.debug:
+    msg: "{{ all_luns.multipath | items2dict(key_name='name', value_name='paths') }}"
 """
 
 RETURN = r"""
+multipath:
+  description: dm-multipath maps, each grouping the paths (host LUNs) of one WWID. Empty when there are none.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Map name (C(/dev/mapper/<name>)), the WWID or a friendly name such as C(mpatha).
+      type: str
+    wwid:
+      description: The WWID multipath groups the paths by (C(null) over a remote connection for a friendly-named map).
+      type: str
+    dm:
+      description: The kernel's block device name (C(dm-N)).
+      type: str
+    path:
+      description: C(/dev/mapper/<name>), a LUN source for O(scsi.virt.domain_disk_lun#module:dev).
+      type: str
+    by_id:
+      description: The udev name C(/dev/disk/by-id/dm-uuid-mpath-<WWID>).
+      type: str
+    size:
+      description: Size in bytes.
+      type: int
+    paths:
+      description:
+        - The map's paths, each with C(name) (C(scsi_H_B_T_L)), C(address) (C(H:B:T:L)), C(block) (C(/dev/sdX)) and
+          C(state) (the SCSI device state from sysfs, C(running) or C(offline); C(null) over a remote connection).
+      type: list
+      elements: dict
+    used_by:
+      description: Domains whose LUN disks use the map (by C(/dev/mapper) name or its by-id name).
+      type: list
+      elements: dict
 luns:
   description: LUNs.
   returned: always
@@ -96,6 +147,9 @@ luns:
       type: str
     wwid:
       description: Linux WWID from sysfs (local hypervisor only).
+      type: str
+    multipath:
+      description: Name of the dm-multipath map this LUN is a path of, or C(null) (host LUNs).
       type: str
     wwn:
       description:
@@ -151,8 +205,9 @@ def main():
             if not text.isdigit():
                 raise ValidationError("host", "expected a SCSI host number or scsi_hostN", host)
             host = parse_int(text, "host", 0, 1 << 31)
-        return {"changed": False, "luns": lun_facts(hypervisor, wwn=parse_lun_wwn(params["wwn"], "wwn"), host=host,
-                                                    pool=parse_object_name(params["pool"], "pool"))}
+        luns, maps = lun_facts(hypervisor, wwn=parse_lun_wwn(params["wwn"], "wwn"), host=host,
+                               pool=parse_object_name(params["pool"], "pool"))
+        return {"changed": False, "luns": luns, "multipath": maps}
 
     run_module(module, body)
 

@@ -95,7 +95,7 @@ options:
     type: dict
     suboptions:
       host:
-        description: Portal host name or IP address.
+        description: Portal host name or IP address; an IPv6 address with or without brackets (V(fd00::1), V([fd00::1])), written bare.
         type: str
         required: true
       port:

@@ -14,6 +14,8 @@ description:
     rewritten; other settings, device lists and comments stay byte for byte.
   - With a running domain and C(xl) installed, the same change is made live with C(xl scsi-detach) and
     C(xl scsi-attach) first; the file is written only when they succeed.
+  - The file is written through a private temporary file in the same directory and renamed over it; its mode
+    and owner are kept.
   - This is the Xen counterpart of M(scsi.virt.scsi_hostdev) (a host LUN by adapter and address).
 extends_documentation_fragment:
   - scsi.virt.attributes
@@ -27,7 +29,9 @@ options:
     description: Domain name for live changes. Default, the C(name=) of the config file.
     type: str
   state:
-    description: V(present) adds or replaces the entries; V(absent) removes the entries with these vdevs.
+    description:
+      - V(present) adds or replaces the entries; V(absent) removes the entries with these vdevs (O(pdev) is not
+        needed for that, also for several entries in O(entries)).
     type: str
     choices: [present, absent]
     default: present
@@ -54,7 +58,12 @@ options:
   live:
     description:
       - Change the running domain with C(xl) too. Unset means live when C(xl) is installed and C(xl list) knows
-        the domain. V(true) without C(xl) is an error.
+        the domain. V(true) without C(xl), or with a domain that is not running, is an error (also when the file
+        needs no change).
+      - When the file already has the entries, the running domain is still compared with it. Its PVSCSI devices
+        are read from C(xl list -l) (libxl's JSON, C(vscsictrls)/C(vscsidevs)/C(vdev)), listed entries missing
+        there are attached, and with O(state=absent) listed vdevs still there are detached. If that JSON cannot
+        be read, a warning says the running domain was not compared.
     type: bool
   backup:
     description: Keep a timestamped copy of the file before changing it.
@@ -108,7 +117,9 @@ backup_file:
   type: str
 """
 
+import json
 import os
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -142,7 +153,7 @@ def desired_entries(params):
         if pdev is None:
             if params["state"] == "present":
                 raise ValidationError(prefix + "pdev", "is required with state=present")
-            pdev = "0:0:0:0"  # absent entries are found by vdev alone
+            # absent entries are found by vdev alone (pdev stays None)
         else:
             pdev = parse_pdev(pdev, prefix + "pdev")
         out.append(VscsiEntry(pdev, vdev, bool(item.get("feature_host"))))
@@ -192,13 +203,21 @@ def run(module, params):
     new_text = config.render(entries)
     changed = new_text != text
     domain = params["domain"] or config.domain_name()
-    argv = [e.detach_argv(domain or "DOMAIN") for e in removed] + [e.attach_argv(domain or "DOMAIN") for e in added]
-    live = decide_live(module, params["live"], domain) if changed else False
-    result = {"changed": changed, "entries": [e.as_dict() for e in entries],
+    if changed:
+        target = domain or "DOMAIN"
+        argv = [e.detach_argv(target) for e in removed] + [e.attach_argv(target) for e in added]
+        live = decide_live(module, params["live"], domain)
+    else:
+        # The file is already right; the running domain may not be (changed while xl was missing, or
+        # with live: false): compare it and change only it.
+        live = params["live"] is not False and decide_live(module, params["live"], domain,
+                                                           quiet=params["live"] is None)
+        argv = running_differences(module, domain, wanted, entries, params["state"]) if live else []
+    result = {"changed": changed or bool(argv), "entries": [e.as_dict() for e in entries],
               "commands": [" ".join(a) for a in argv], "live_changed": False}
     if module._diff:
         result["diff"] = {"before": text, "after": new_text, "before_header": path, "after_header": path}
-    if not changed or module.check_mode:
+    if not result["changed"] or module.check_mode:
         return result
     if live:
         for command in argv:
@@ -206,26 +225,76 @@ def run(module, params):
             if rc != 0:
                 raise ScsiVirtError("%s failed (%s): %s; the config file was not changed"
                                     % (" ".join(command), rc, (err or out).strip()))
-        result["live_changed"] = True
+        result["live_changed"] = bool(argv)
+    if not changed:
+        return result
     if params["backup"]:
         result["backup_file"] = module.backup_local(path)
-    tmp = path + ".scsi-virt.tmp"
-    with open(tmp, "w", newline="") as handle:
-        handle.write(new_text)
-    module.atomic_move(tmp, os.path.abspath(path))
+    write_file(module, path, new_text)
     return result
 
 
-def decide_live(module, live, domain):
+def write_file(module, path, text):
+    """Write through a private temp file beside ``path`` (never a fixed name another user could plant),
+    then rename it over ``path``; atomic_move keeps the file's mode and owner."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, tmp = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path), suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", newline="") as stream:
+            stream.write(text)
+        module.atomic_move(tmp, os.path.abspath(path))
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def running_vdevs(module, domain):
+    """The vdevs (h:c:t:l) of the running domain's PVSCSI devices from `xl list -l` (libxl's JSON), or None."""
+    rc, out, _err = module.run_command([module.get_bin_path("xl", required=True), "list", "-l", domain])
+    if rc != 0:
+        return None
+    try:
+        data = json.loads(out or "[]")
+        found = set()
+        for item in data if isinstance(data, list) else [data]:
+            config = item.get("config", item)
+            for controller in config.get("vscsictrls") or []:
+                for device in controller.get("vscsidevs") or []:
+                    vdev = device["vdev"]
+                    found.add("%d:%d:%d:%d" % (vdev["hst"], vdev["chn"], vdev["tgt"], vdev["lun"]))
+        return found
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None
+
+
+def running_differences(module, domain, wanted, entries, state):
+    """xl commands that make the running domain match the (unchanged) file for the entries given."""
+    running = running_vdevs(module, domain)
+    if running is None:
+        module.warn("could not read the PVSCSI devices of the running domain %r (xl list -l): it was not compared "
+                    "with the config file" % domain)
+        return []
+    in_file = {entry.vdev: entry for entry in entries}
+    if state == "absent":
+        return [entry.detach_argv(domain) for entry in wanted if entry.vdev in running]
+    return [in_file[entry.vdev].attach_argv(domain) for entry in wanted
+            if entry.vdev not in running and entry.vdev in in_file]
+
+
+def decide_live(module, live, domain, quiet=False):
+    """Whether to change the running domain; ``quiet`` (nothing to write) skips what cannot be checked."""
     xl = module.get_bin_path("xl")
     if live is False:
         return False
     if xl is None:
         if live:
             raise ValidationError("live", "needs the xl tool (Xen's toolstack), which is not installed here")
-        module.warn("xl is not installed: only the config file is changed")
+        if not quiet:
+            module.warn("xl is not installed: only the config file is changed")
         return False
     if not domain:
+        if quiet:
+            return False
         raise ValidationError("domain", "is needed for a live change and the config has no name=")
     running = module.run_command([xl, "list", domain])[0] == 0
     if live and not running:

@@ -97,6 +97,10 @@ CASES = [
     ("domain_disk_lun", disk(iscsi=iscsi(host="bad host")), "iscsi.host", "host name or IP"),
     ("domain_disk_lun", disk(iscsi=iscsi(host="<x>")), "iscsi.host", "host name or IP"),
     ("domain_disk_lun", disk(iscsi=iscsi(initiator="me")), "iscsi.initiator", "iSCSI name"),
+    ("domain_disk_lun", disk(iscsi=iscsi(host="127.0.0.1:3260")), "iscsi.host", "IPv6 address"),
+    ("domain_disk_lun", disk(iscsi=iscsi(host="[fd00::1")), "iscsi.host", "IPv6 address"),
+    ("domain_disk_lun", disk(iscsi=iscsi(host="fd00::zz")), "iscsi.host", "IPv6 address"),
+    ("scsi_hostdev", hostdev(iscsi=iscsi(host="[::1]:3260")), "iscsi.host", "IPv6 address"),
     ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u", "secret_usage": "a", "secret_uuid": UUID})), "",
      "mutually exclusive"),
     ("domain_disk_lun", disk(iscsi=iscsi(auth={"username": "u"})), "", "secret_usage"),
@@ -118,6 +122,63 @@ CASES = [
      "already used"),
     ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb", "target_dev": "sdx"},
                                    {"dev": "/dev/sdc", "target_dev": "sdx"}]), "target_dev", "already used"),
+    # domain_disk_lun: reservations, driver options, device: disk (what libvirt 9.0 refuses, refused first)
+    ("domain_disk_lun", disk(iscsi=iscsi(), reservations={"managed": True}), "reservations",
+     "does not apply to an iscsi source"),
+    ("domain_disk_lun", disk(pool="fcpool", volume="unit:0:0:1", reservations={"managed": True}), "reservations",
+     "only in a block <source>"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": True, "source_path": "/run/pr.sock"}),
+     "reservations.source_path", "goes with managed: false"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": False}), "reservations.source_path",
+     "is required with managed: false"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": False, "source_path": "run/pr.sock"}),
+     "reservations.source_path", "absolute path"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"managed": False, "source_path": "/run/p'r.sock"}),
+     "reservations.source_path", "absolute path"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", reservations={"source_path": "/run/pr.sock"}), "", "managed"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", reservations={"managed": True}), "reservations",
+     "allowed only for lun devices"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", sgio="filtered"), "sgio",
+     "sgio can be used only with device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", rawio=False), "rawio",
+     "rawio can be used only with device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", vendor="ACME"), "vendor", "cannot be set on a device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", product="X"), "product", "cannot be set on a device='lun'"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", vendor="ACMEACMEX"), "vendor", "1-8 printable"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", vendor="A\tB"), "vendor", "1-8 printable"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", product="P234567890123456X"), "product",
+     "1-16 printable"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", serial="a/b"), "serial", "unsafe"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="disk", serial="a,b=c"), "serial", "unsafe"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", device="tape"), "", "device must be one of: lun, disk"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", io="native"), "io", "needs cache: none or directsync"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", io="native", cache="writeback"), "io",
+     "needs cache: none or directsync"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", error_policy="retry"), "", "error_policy must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", rerror_policy="enospace"), "", "rerror_policy must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", cache="default"), "", "cache must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", discard="trim"), "", "discard must be one of"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", io="aio"), "", "io must be one of"),
+    ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb"}, {"dev": "/dev/sdc", "io": "native"}]), "luns[1].io",
+     "needs cache"),
+    ("domain_disk_lun", disk(luns=[{"dev": "/dev/sdb", "reservations": {"managed": "maybe"}}]), "luns[0]",
+     "managed"),
+    # domain_disk_lun: one LUN, one identity (spellings resolved on the hypervisor: test_bad_identity_input)
+    ("domain_disk_lun", disk(luns=[{"wwn": "0x6001405abcdef012"},
+                                   {"dev": "/dev/disk/by-id/wwn-0x6001405abcdef012"}]), "luns[1]", "same device"),
+    ("domain_disk_lun", disk(luns=[{"wwn": "6001405abcdef012"}, {"wwn": "naa.6001405abcdef012", "device": "disk"}]),
+     "luns[1]", "same device"),
+    ("domain_disk_lun", disk(domain="guest-legacy", wwn="6001405aaaaaaaa1", device="disk"), "device",
+     "already has this LUN as block LUN /dev/disk/by-id/wwn-0x6001405aaaaaaaa1"),
+    # A LUN another domain already uses: refused unless both uses are shareable, naming that domain.
+    ("domain_disk_lun", disk(dev="/dev/disk/by-id/wwn-0x6001405aaaaaaaa1"), "shareable",
+     "defined domain 'guest-legacy' already uses it"),
+    ("domain_disk_lun", disk(dev="/dev/disk/by-id/wwn-0x6001405aaaaaaaa1", shareable=True), "shareable",
+     "shareable: true here, false there"),
+    ("domain_disk_lun", disk(luns=[{"iscsi": iscsi(lun=2)}, {"iscsi": iscsi(lun=8)}]), "luns[1].shareable",
+     "domain 'guest-peer' already uses it as iscsi LUN iqn.2026-11.io.scsi-virt:lab/8"),
+    ("domain_disk_lun", disk(iscsi=iscsi(lun=9), shareable=True), "shareable",
+     "already uses it as iSCSI hostdev iqn.2026-11.io.scsi-virt:lab/9"),
     # scsi_hostdev
     ("scsi_hostdev", hostdev(adapter="scsi_host9", bus=0, target=2, unit=0), "adapter", "no SCSI host"),
     ("scsi_hostdev", hostdev(adapter="host3", bus=0, target=2, unit=0), "adapter", "scsi_hostN"),
@@ -137,6 +198,8 @@ CASES = [
      "exactly one"),
     ("scsi_hostdev", hostdev(iscsi=iscsi(), bus=0), "bus", "goes with an adapter"),
     ("scsi_hostdev", hostdev(iscsi=iscsi(target="x")), "iscsi.target", "iSCSI name"),
+    ("scsi_hostdev", hostdev(iscsi=iscsi(lun=9), shareable=True), "shareable", "domain 'guest-peer'"),
+    ("scsi_hostdev", hostdev(iscsi=iscsi(lun=8)), "shareable", "shareable: false here, true there"),
     ("scsi_hostdev", hostdev(vhost_wwpn="naa.5001"), "vhost_wwpn", "naa."),
     ("scsi_hostdev", hostdev(vhost_wwpn="naa.5001405df3e54061", sgio="filtered"), "sgio", "does not apply"),
     ("scsi_hostdev", hostdev(vhost_wwpn="naa.5001405df3e54061", address={"target": 0, "unit": 0}), "address",
@@ -154,6 +217,7 @@ CASES = [
     ("vhba", {"wwnn": WWNN, "wwpn": "5001a4a00000001g"}, "wwpn", "16 hex digits"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWNN}, "wwpn", "must differ"),
     ("vhba", {"wwnn": WWNN}, "wwpn", "together"),
+    ("vhba", {}, "wwnn", "required with state=present"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host9"}, "parent", "no SCSI host"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host3"}, "parent", "not vport-capable"),
     ("vhba", {"wwnn": WWNN, "wwpn": WWPN, "parent": "computer"}, "parent", "scsi_hostN"),
@@ -165,6 +229,8 @@ CASES = [
      "not an NPIV vHBA"),
     ("vhba", {"state": "gone", "wwnn": WWNN, "wwpn": WWPN}, "", "state"),
     # scsi_pool
+    ("scsi_pool", {"name": "p", "type": "iscsi", "source": {"host": "fd00::1::2", "target": IQN}}, "source.host",
+     "IPv6 address"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwnn": "1", "wwpn": WWPN}}, "adapter.wwnn",
      "16 hex digits"),
     ("scsi_pool", {"name": "p", "adapter": {"type": "fc_host", "wwpn": WWPN}}, "adapter.wwnn", "is required"),
@@ -199,7 +265,27 @@ CASES = [
     ("scsi_lun_info", {"wwn": "12"}, "wwn", "16 or 32 hex digits"),
     ("scsi_lun_info", {"host": "scsi_hostX"}, "host", "SCSI host number"),
     ("scsi_lun_info", {"host": "3", "pool": "fcpool"}, "", "mutually exclusive"),
+    ("scsi_host_rescan", {"name": ["hostX"]}, "name[0]", "scsi_hostN or a host number"),
+    ("scsi_host_rescan", {"name": ["scsi_host99"]}, "name[0]", "no SCSI host scsi_host99"),
+    ("scsi_host_rescan", {"wwpn": ["xyz"]}, "wwpn[0]", "16 hex digits"),
+    ("scsi_host_rescan", {"wwpn": ["5001a4a0000000ff"]}, "wwpn[0]", "no fc_host with WWPN"),
+    ("scsi_host_rescan", {"issue_lip": True}, "issue_lip", "local hypervisor"),
+    ("scsi_host_rescan", {"settle": -1}, "settle", "0 to 600"),
+    ("domain_disk_lun", disk(dev="/dev/sdb", allow_single_path="maybe"), "", "allow_single_path"),
     ("domain_scsi_info", {"domain": "nope"}, "domain", "no domain named"),
+    ("guest_scsi_pr", {"domain": "guest-run"}, "wwn", "give the LUN's wwn and/or address"),
+    ("guest_scsi_pr", {"domain": "guest-run", "wwn": "6001405aaaaaaaa1", "action": "reserve"}, "key", "is required"),
+    ("guest_scsi_pr", {"domain": "guest-run", "wwn": "6001405aaaaaaaa1", "action": "register", "key": "0"}, "key",
+     "non-zero reservation key"),
+    ("guest_scsi_pr", {"domain": "guest-run", "wwn": "6001405aaaaaaaa1", "action": "register", "key": "xyz"}, "key",
+     "up to 16 hex digits"),
+    ("guest_scsi_pr", {"domain": "guest-run", "wwn": "6001405aaaaaaaa1", "action": "preempt", "key": "a1"},
+     "preempt_key", "is required with action=preempt"),
+    ("guest_scsi_pr", {"domain": "guest-run", "address": "0:0:0:1", "action": "register", "key": "a1",
+                       "preempt_key": "b2"}, "preempt_key", "goes with action=preempt"),
+    ("guest_scsi_pr", {"domain": "guest-run", "address": "0:0:x:1"}, "address", "an integer from 0 to 65535"),
+    ("guest_scsi_pr", {"domain": "guest-off", "wwn": "6001405aaaaaaaa1"}, "domain", "not running"),
+    ("guest_scsi_pr", {"domain": "guest-run", "wwn": "6001405aaaaaaaa1", "type": 2}, "", "type must be one of"),
     ("guest_scsi_info", {"domain": "nope"}, "domain", "no domain named"),
     ("guest_scsi_info", {"domain": "guest-off"}, "domain", "not running"),
     ("guest_scsi_info", {"domain": "guest-run", "read_blocks": 5000}, "read_blocks", "0 to 1024"),
@@ -222,15 +308,90 @@ def test_bad_input(test_node, run_module, module, args, field, fragment):
     uri, conn = test_node
     before = state(conn)
     result = run_module(module, dict({"uri": uri}, **args))
+    judge(result, field, fragment, state(conn) == before)
+
+
+def judge(result, field, fragment, unchanged):
+    """Count a bad input for the summary and assert it was refused cleanly (named field, reason) and changed nothing."""
     SUMMARY["tried"] += 1
     msg = result.get("msg", "")
     clean = result.failed and "Traceback" not in msg and "internal error" not in msg and fragment in msg and (
         not field or msg.startswith(field + ":"))
     SUMMARY["clean"] += clean
-    unchanged = state(conn) == before
     SUMMARY["unchanged"] += unchanged
     assert clean, result
     assert unchanged
+
+
+TWICE = """<domain type='test'><name>guest-twice</name><memory unit='KiB'>262144</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices><controller type='scsi' index='0' model='virtio-scsi'/>
+<disk type='block' device='lun'><source dev='{a}'/><target dev='sda' bus='scsi'/></disk>
+<disk type='block' device='lun'><source dev='{b}'/><target dev='sdb' bus='scsi'/></disk></devices></domain>"""
+
+# Spellings of one LUN resolved through a generated /dev + /sys (tests/conftest.py's lun_tree).
+IDENTITY_CASES = [
+    ("guest-off", {"luns": [{"dev": "sdb"}, {"dev": "by_path_b"}]}, "luns[1]", "same device as luns[0] (block LUN /dev/disk/by-path/"),
+    ("guest-off", {"luns": [{"dev": "by_id_b"}, {"dev": "by_path_b"}]}, "luns[1]", "(naa.6001405abcdef012)"),
+    ("guest-off", {"luns": [{"wwn": "wwn_b"}, {"dev": "scsi_id_b", "device": "disk"}]}, "luns[1]", "same device"),
+    ("guest-twice", {"dev": "sdb"}, "state", "attached 2 times"),
+    ("guest-twice", {"dev": "by_path_b", "cache": "none"}, "state", "state: absent detaches all of them"),
+]
+
+
+@pytest.mark.parametrize("domain, args, field, fragment", IDENTITY_CASES,
+                         ids=["identity-%d" % i for i in range(len(IDENTITY_CASES))])
+def test_bad_identity_input(test_node, run_module, lun_tree, domain, args, field, fragment):
+    uri, conn = test_node
+    conn.defineXML(TWICE.format(a=lun_tree["sdb"], b=lun_tree["by_path_b"]))
+
+    def spelled(item):
+        out = dict(item)
+        for key in ("dev", "wwn"):
+            if key in out:
+                out[key] = lun_tree[out[key]]
+        return out
+    args = {k: [spelled(i) for i in v] if k == "luns" else v for k, v in spelled(args).items()}
+    before = state(conn)
+    result = run_module("domain_disk_lun", dict({"uri": uri, "domain": domain}, **args))
+    judge(result, field, fragment, state(conn) == before)
+
+
+def _transient_domain(conn):
+    conn.createXML("<domain type='test'><name>guest-transient</name><memory unit='KiB'>262144</memory>"
+                   "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices/></domain>", 0)
+
+
+def _virtio_lun(conn):
+    dom = conn.lookupByName("guest-off")
+    conn.defineXML(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE).replace("</devices>", (
+        "<disk type='block' device='lun'><source dev='/dev/sdb'/><target dev='vdb' bus='virtio'/>"
+        "<address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/></disk></devices>")))
+
+
+def _stopped_lun_pool(conn):
+    conn.storagePoolLookupByName("fcpool").destroy()
+
+
+# Refusals that need a state the fixture does not have: (set-up, module, args, field, fragment)
+SET_UP_CASES = [
+    (_transient_domain, "domain_disk_lun", {"domain": "guest-transient", "dev": "/dev/sdb", "live": False}, "live",
+     "transient"),
+    (_transient_domain, "scsi_hostdev", {"domain": "guest-transient", "adapter": "scsi_host3", "bus": 0,
+                                         "target": 2, "unit": 0, "live": False}, "live", "transient"),
+    (_virtio_lun, "domain_disk_lun", disk(dev="/dev/sdb"), "", "state: absent"),
+    (_stopped_lun_pool, "domain_disk_lun", disk(pool="fcpool", volume="unit:0:0:1"), "pool", "not active"),
+]
+
+
+@pytest.mark.parametrize("set_up, module, args, field, fragment", SET_UP_CASES,
+                         ids=["%03d-%s" % (i, c[1]) for i, c in enumerate(SET_UP_CASES)])
+def test_bad_input_in_a_prepared_state(test_node, run_module, set_up, module, args, field, fragment):
+    uri, conn = test_node
+    set_up(conn)
+    before = state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())
+    result = run_module(module, dict({"uri": uri}, **args))
+    judge(result, field, fragment,
+          (state(conn), sorted(d.name() for d in conn.listAllDomains() if d.isPersistent())) == before)
 
 
 def test_zz_summary():

@@ -37,3 +37,16 @@ def test_a_uri_that_cannot_work_is_reported_at_once(run_module):
     result, waited = timed(run_module, {"uri": "qemu+bogus:///nowhere", "connect_timeout": 30})
     assert result.failed and result["msg"].startswith("uri: cannot connect") and "within" not in result["msg"]
     assert waited < 2, waited
+
+
+@pytest.mark.parametrize("uri, masked, timeout", [
+    ("test:///default?password=Sekr1t-Query", "test:///default?password=********", 15),
+    ("qemu+tcp://admin:Sekr1t-User@127.0.0.1:1/system", "qemu+tcp://admin:********@127.0.0.1:1/system", 0),
+])
+def test_a_password_in_the_uri_is_masked_in_the_result(run_module, uri, masked, timeout):
+    import json
+    result = run_module("scsi_host_info", {"uri": uri, "connect_timeout": timeout})
+    assert result.failed == (timeout == 0), result
+    assert "Sekr1t" not in json.dumps(result), result
+    # the URI itself stays visible, only its secret part is hidden
+    assert result["invocation"]["module_args"]["uri"] == masked, result["invocation"]

@@ -7,9 +7,9 @@ The only thing added is the connection, through ``module_defaults`` for ``group/
 holds what the examples name. libvirt_secret needs secrets, which the test driver has not: its
 examples run on the real lab's libvirtd (marker lab) with a stopped domain db01 defined for them.
 The xl_vscsi examples edit /etc/xen/db01.cfg inside a private mount namespace whose /etc is an
-overlay, so the machine's /etc stays as it was. guest_scsi_info needs a guest agent and a guest
-named db01: its examples are validated against the module's argument spec and LUN checks instead
-(tests/lab runs the module against the lab's real guest).
+overlay, so the machine's /etc stays as it was. guest_scsi_info and guest_scsi_pr need a guest agent
+and running guests: their examples are validated against the modules' input checks instead
+(tests/lab runs the modules against the lab's real guests).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIXTURE = os.path.join(REPO, "tests", "fixtures", "examples-node.xml")
 MODULES = sorted(os.path.basename(p)[:-3] for p in glob.glob(os.path.join(REPO, "plugins", "modules", "*.py")))
-NEEDS_A_GUEST_AGENT = {"guest_scsi_info"}
+NEEDS_A_GUEST_AGENT = {"guest_scsi_info", "guest_scsi_pr"}
 NEEDS_REAL_LIBVIRT = {"libvirt_secret"}
 LAB_URI = "qemu:///system"
 DB01 = """<domain type='qemu'><name>db01</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
@@ -120,6 +120,17 @@ def test_guest_scsi_info_examples_are_valid_input(run_module):
         result = run_module("guest_scsi_info", args)
         assert result.failed and result["msg"].startswith("domain: 'db01' is not running"), (task["name"], result)
     assert len(tasks) == 3
+
+
+def test_guest_scsi_pr_examples_are_valid_input(run_module):
+    """Each example gets through the module's input validation and stops only at the guest (node1/node2 are
+    not in the test driver; tests/lab/test_cluster.py runs the module against the lab's two guests)."""
+    tasks = examples("guest_scsi_pr")
+    for task in tasks:
+        args = dict(task["scsi.virt.guest_scsi_pr"], uri="test://" + FIXTURE)
+        result = run_module("guest_scsi_pr", args)
+        assert result.failed and result["msg"].startswith("domain: no domain named 'node"), (task["name"], result)
+    assert len(tasks) == 4
 
 
 def test_every_module_has_examples_that_name_it():

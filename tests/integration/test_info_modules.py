@@ -34,7 +34,7 @@ def test_domain_scsi_info_shows_what_domain_disk_lun_did(test_node, run_module):
     assert guest["controllers"][0]["model"] == "virtio-scsi" and not guest["active"]
     assert [(d["pool"], d["volume"], d["address_target"]) for d in guest["luns"]] == [("fcpool", "unit:0:0:1", 0)]
     every = run_module("domain_scsi_info", {"uri": uri})["domains"]
-    assert [d["name"] for d in every] == ["guest-legacy", "guest-off", "guest-run"]
+    assert [d["name"] for d in every] == ["guest-legacy", "guest-off", "guest-peer", "guest-run"]
     missing = run_module("domain_scsi_info", {"uri": uri, "domain": "nope"})
     assert missing.failed and missing["msg"].startswith("domain:")
 
@@ -55,6 +55,30 @@ def test_scsi_lun_info_lists_host_luns_pool_volumes_and_users(test_node, run_mod
     assert [(v["name"], [u["domain"] for u in v["used_by"]]) for v in by_wwn] == [("unit:0:0:2", ["guest-off"])]
     on_host3 = run_module("scsi_lun_info", {"uri": uri, "host": "scsi_host3"})["luns"]
     assert [(u["domain"], u["as"]) for u in on_host3[0]["used_by"]] == [("guest-off", "hostdev")]
+    # host= means host LUNs of that host only: the pool volumes (listed without the filter) are left out.
+    assert [(entry["source"], entry["name"]) for entry in on_host3] == [("scsi", "scsi_3_0_2_0")], on_host3
+    assert run_module("scsi_lun_info", {"uri": uri, "host": "1"})["luns"] == []
     assert run_module("scsi_lun_info", {"uri": uri, "pool": "fcpool"})["luns"][0]["source"] == "pool"
     bad = run_module("scsi_lun_info", {"uri": uri, "host": "hostx"})
     assert bad.failed and bad["msg"].startswith("host:")
+
+
+def test_scsi_host_rescan_check_mode_plans_and_run_reports(test_node, run_module):
+    """On the test driver: host selection and the check-mode plan (nothing rescanned); a run goes through a
+    scsi pool start, the only rescan path over a non-local connection. The real rescan is proven in
+    tests/npiv/test_multipath.py."""
+    uri, conn = test_node
+    pools = sorted(p.name() for p in conn.listAllStoragePools(0))
+    planned = run_module("scsi_host_rescan", {"uri": uri}, check_mode=True)
+    names = [h["name"] for h in planned["hosts"]]
+    assert not planned.changed and "scsi_host1" in names and "scsi_host3" in names, planned
+    assert planned["appeared"] == [] and planned["went"] == [] and "method" not in planned["hosts"][0]
+    by_wwpn = run_module("scsi_host_rescan", {"uri": uri, "wwpn": [planned["hosts"][0]["name"]]}, check_mode=True)
+    assert by_wwpn.failed and by_wwpn["msg"].startswith("wwpn[0]:")
+    fc = [h["name"] for h in planned["hosts"] if h["fc_host"]]
+    wwpn = next(d for d in run_module("scsi_host_info", {"uri": uri})["scsi_hosts"] if d["name"] == fc[0])["wwpn"]
+    chosen = run_module("scsi_host_rescan", {"uri": uri, "wwpn": [wwpn], "name": ["3"]}, check_mode=True)
+    assert sorted(h["name"] for h in chosen["hosts"]) == sorted([fc[0], "scsi_host3"]), chosen
+    ran = run_module("scsi_host_rescan", {"uri": uri, "name": ["scsi_host3"], "settle": 0})
+    assert not ran.failed and ran["hosts"][0]["method"] == "transient scsi pool", ran
+    assert sorted(p.name() for p in conn.listAllStoragePools(0)) == pools

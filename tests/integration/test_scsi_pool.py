@@ -167,3 +167,13 @@ def test_absent_port_means_3260(test_node, run_module):
             "source": {"host": "127.0.0.1", "target": "iqn.2026-11.io.x:lab", "initiator": "iqn.2026-11.io.x:h"}}
     assert not run_module("scsi_pool", args).changed
     assert run_module("scsi_pool", dict(args, source=dict(args["source"], port=3261))).changed
+
+
+@pytest.mark.parametrize("given, written", [("::1", "::1"), ("[FD00::1]", "fd00::1")])
+def test_iscsi_pool_on_an_ipv6_portal(test_node, run_module, given, written):
+    uri, conn = test_node
+    args = {"uri": uri, "name": "san-v6", "type": "iscsi", "state": "present",
+            "source": {"host": given, "target": "iqn.2026-11.io.scsi-virt:lab"}}
+    assert run_module("scsi_pool", args).changed
+    assert "<host name='%s' port='3260'/>" % written in _pool_xml(conn, "san-v6")
+    assert not run_module("scsi_pool", args).changed

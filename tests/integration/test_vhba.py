@@ -36,6 +36,16 @@ def test_create_is_idempotent_and_check_mode_changes_nothing(test_node, run_modu
     assert _fc_hosts(conn) == sorted(before + [created["name"]])
 
 
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_present_without_wwns_is_refused_not_a_new_vhba_each_run(test_node, run_module, check_mode):
+    """Without a WWN pair nothing identifies the vHBA on the next run: every run would add one."""
+    uri, conn = test_node
+    before = _fc_hosts(conn)
+    result = run_module("vhba", {"uri": uri, "parent": "scsi_host1"}, check_mode=check_mode)
+    assert result.failed and result["msg"].startswith("wwnn:") and "wwpn" in result["msg"], result
+    assert _fc_hosts(conn) == before
+
+
 def test_automatic_parent_and_destroy(test_node, run_module):
     uri, conn = test_node
     created = run_module("vhba", {"uri": uri, "wwnn": WWNN, "wwpn": WWPN})

@@ -37,8 +37,11 @@ def fake_xl(tmp_path, monkeypatch):
     running.write_text("db01\ndb02\n")
     script = bindir / "xl"
     script.write_text("#!/bin/sh\necho \"$*\" >> %s\n"
+                      "if [ \"$1 $2\" = 'list -l' ]; then grep -qx \"$3\" %s || exit 1; "
+                      "cat %s/running-$3.json 2>/dev/null || echo '[]'; exit 0; fi\n"
                       "if [ \"$1\" = list ]; then grep -qx \"$2\" %s; exit $?; fi\n"
-                      "case \"$*\" in *'/dev/bad'*) echo 'device busy' >&2; exit 1;; esac\n" % (log, running))
+                      "case \"$*\" in *'/dev/bad'*) echo 'device busy' >&2; exit 1;; esac\n"
+                      % (log, running, tmp_path, running))
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", "%s:%s" % (bindir, os.environ["PATH"]))
     return log, running
@@ -164,3 +167,61 @@ def test_lun_passthrough_role_xen_path(cfg, tmp_path):
     assert "vscsi = [ '/dev/disk/by-id/wwn-0x6001405abcdef012,0:0:1:0' ]" in read(path)
     second = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert second.returncode == 0 and "changed=0" in second.stdout, second.stdout[-2000:]
+
+
+def _running_json(tmp_path, domain, vdevs):
+    """What `xl list -l` shows of a running domain's PVSCSI devices (libxl_domain_config as JSON)."""
+    import json
+    devs = [{"vdev": dict(zip(("hst", "chn", "tgt", "lun"), (int(p) for p in v.split(":"))))} for v in vdevs]
+    (tmp_path / ("running-%s.json" % domain)).write_text(json.dumps(
+        [{"domid": 3, "config": {"c_info": {"name": domain}, "vscsictrls": [{"devid": 0, "vscsidevs": devs}]}}]))
+
+
+def test_absent_by_vdev_alone_for_several_entries(cfg, run_module, monkeypatch):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    path = cfg("single-line.cfg")
+    result = run_module("xl_vscsi", {"path": path, "state": "absent",
+                                     "entries": [{"vdev": "0:0:0:0"}, {"vdev": "0:0:1:0"}]})
+    assert result.changed and not result.failed, result
+    assert result["entries"] == [] and "vscsi" not in read(path)
+    assert "0:0:0:0" not in result.get("msg", "")
+
+
+def test_the_file_is_written_through_a_private_temp_file_and_keeps_its_mode(cfg, run_module, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    path = cfg("single-line.cfg")
+    os.chmod(path, 0o640)
+    # A fixed temp name beside the file could be a symlink planted by someone else: it must not be followed.
+    victim = tmp_path / "victim"
+    victim.write_text("untouched\n")
+    os.symlink(str(victim), path + ".scsi-virt.tmp")
+    result = run_module("xl_vscsi", {"path": path, "pdev": LUN, "vdev": "0:0:3:0"})
+    assert result.changed and not result.failed, result
+    assert victim.read_text() == "untouched\n"
+    assert "%s,0:0:3:0" % LUN in read(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    # no temp file left behind, and the planted link is still just a link
+    assert set(os.listdir(os.path.dirname(path))) == {"single-line.cfg", "single-line.cfg.scsi-virt.tmp", "victim"}
+    assert os.path.islink(path + ".scsi-virt.tmp")
+
+
+def test_an_unchanged_file_still_brings_the_running_domain_in_line(cfg, run_module, fake_xl, tmp_path):
+    """The file already has the entry (e.g. written while xl was missing) but the running guest lacks it."""
+    log, running = fake_xl
+    path = cfg("single-line.cfg")
+    args = {"path": path, "pdev": "/dev/disk/by-id/wwn-0x6001405aaaaaaaa1", "vdev": "0:0:0:0"}
+    before = read(path)
+    _running_json(tmp_path, "db01", ["0:0:1:0"])
+    check = run_module("xl_vscsi", args, check_mode=True)
+    assert check.changed and check["commands"] == [
+        "xl scsi-attach db01 /dev/disk/by-id/wwn-0x6001405aaaaaaaa1 0:0:0:0"], check
+    assert "scsi-attach" not in log.read_text()
+    run = run_module("xl_vscsi", args)
+    assert run.changed and run["live_changed"] and read(path) == before, run
+    assert "scsi-attach db01 /dev/disk/by-id/wwn-0x6001405aaaaaaaa1 0:0:0:0" in log.read_text()
+    _running_json(tmp_path, "db01", ["0:0:0:0", "0:0:1:0"])
+    assert not run_module("xl_vscsi", args).changed
+    # live: true on a stopped domain is refused even when the file needs no change.
+    running.write_text("")
+    refused = run_module("xl_vscsi", dict(args, live=True))
+    assert refused.failed and refused["msg"].startswith("live:"), refused

@@ -31,6 +31,15 @@ def lun(**item):
     return {"lun_passthrough_domain": GUEST, "lun_passthrough_luns": [item]}
 
 
+GUEST2 = "scsi-virt-lab2"
+ISCSI3 = {"host": "127.0.0.1", "target": IQN, "lun": 3}
+
+
+def cluster(**over):
+    return dict({"guest_cluster_lun_guests": [{"domain": GUEST}, {"domain": GUEST2}],
+                 "guest_cluster_lun_source": {"iscsi": ISCSI3}}, **over)
+
+
 def verify(**over):
     return dict({"guest_scsi_verify_domain": GUEST, "guest_scsi_verify_wait": 2}, **over)
 
@@ -40,6 +49,7 @@ CASES = [
     ("vhba", {"vhba_wwnn": "xyz", "vhba_wwpn": WWPN}, "wwnn", "16 hex digits"),
     ("vhba", {"vhba_wwnn": WWNN, "vhba_wwpn": WWNN}, "wwpn", "must differ"),
     ("vhba", {"vhba_wwnn": WWNN}, "wwpn", "together"),
+    ("vhba", {}, "vhba_wwnn", "missing required"),
     ("vhba", {"vhba_state": "gone", "vhba_wwnn": WWNN, "vhba_wwpn": WWPN}, "vhba_state", "present, absent"),
     ("vhba", {"vhba_force": "perhaps", "vhba_wwnn": WWNN, "vhba_wwpn": WWPN}, "vhba_force", "bool"),
     ("vhba", {"vhba_wwnn": WWNN, "vhba_wwpn": WWPN, "vhba_parent": "scsi_host99"}, "parent", "no SCSI host"),
@@ -82,6 +92,25 @@ CASES = [
     ("guest_scsi_verify", verify(guest_scsi_verify_read_blocks=5000), "read_blocks", "0 to 1024"),
     ("guest_scsi_verify", verify(guest_scsi_verify_wait="soon"), "guest_scsi_verify_wait", "int"),
     ("guest_scsi_verify", verify(guest_scsi_verify_expect="all"), "guest_scsi_verify_expect", "convert to dict"),
+    ("guest_cluster_lun", {"guest_cluster_lun_source": {"iscsi": ISCSI3}}, "guest_cluster_lun_guests",
+     "missing required"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"name": GUEST}]), "guest_cluster_lun_guests[0]",
+     "dict with domain"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_source={"kind": "disk"}), "guest_cluster_lun_source",
+     "one LUN source"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_reservations={"managed": True}), "guest_cluster_lun_reservations",
+     "block and volume sources only"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"domain": GUEST}], guest_cluster_lun_verify=True),
+     "guest_cluster_lun_guests", "needs two guests"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"domain": GUEST, "initiator": IQN + "-x"},
+                                                            {"domain": GUEST2, "initiator": IQN + "-x"}]),
+     "guest_cluster_lun_guests[1].initiator", "each guest needs its own"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"domain": GUEST}, {"domain": "nope"}]), "domain",
+     "no domain named 'nope'"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_source={"iscsi": dict(ISCSI3, target="not-an-iqn")}),
+     "iscsi.target", "iSCSI name"),
+    ("guest_cluster_lun", cluster(guest_cluster_lun_keys=["0xa1", "0xa1"]), "guest_cluster_lun_keys",
+     "two different keys"),
 ]
 
 
@@ -123,7 +152,7 @@ def test_roles_refuse_bad_input_and_change_nothing(conn, tmp_path):
     playbook = tmp_path / "bad_roles.yml"
     playbook.write_text(json.dumps([{"hosts": "localhost", "gather_facts": False,
                                      "vars": {"vhba_uri": URI, "scsi_pool_uri": URI, "lun_passthrough_uri": URI,
-                                              "guest_scsi_verify_uri": URI},
+                                              "guest_scsi_verify_uri": URI, "guest_cluster_lun_uri": URI},
                                      "tasks": tasks}]))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
                ANSIBLE_PYTHON_INTERPRETER=sys.executable)

@@ -161,11 +161,13 @@ def test_scsi_lun_info_and_attach_to_a_guest(conn, hba, run_module):
 
 
 def test_wwns_over_a_remote_connection(conn, hba, run_module):
-    """No sysfs to read through qemu+tcp: scsi_lun_info takes each LUN's WWN from udev's ID_SERIAL (libvirt's
-    storage node device serial), and domain_disk_lun's wwn must name one of those LUNs."""
+    """No sysfs to read through qemu+tcp: scsi_lun_info takes each LUN's WWN from udev's by-id wwn- name (the
+    storage node device's devnode links) or its ID_SERIAL ('3' + WWN; sg3-utils' udev rules, which multipath-tools
+    installs, make it '1' + the T10 vendor id for scsi_debug), and domain_disk_lun's wwn must name one of those."""
     luns = [entry for entry in run_module("scsi_lun_info", {"uri": URI})["luns"] if entry["source"] == "scsi"
             and entry["model"] == "scsi_debug"]
-    assert len(luns) == 2 and all(entry["wwn"] == entry["serial"][1:].lower() for entry in luns), luns
+    assert len(luns) == 2 and all(entry["wwn"] and len(entry["wwn"]) == 16 for entry in luns), luns
+    assert all(entry["wwn"] == entry["serial"][1:].lower() for entry in luns if entry["serial"].startswith("3"))
     assert len({entry["wwn"] for entry in luns}) == 2, luns
     by_wwn = run_module("scsi_lun_info", {"uri": URI, "wwn": "0x" + luns[1]["wwn"]})["luns"]
     assert [entry["address"] for entry in by_wwn] == [luns[1]["address"]], by_wwn

@@ -29,7 +29,9 @@ class HostdevScsi(Descriptor):
         **lun_access_props(),
         **drive_address_props()
     )
-    defaults = {"rawio": False, "readonly": False, "shareable": False, "iscsi_port": ISCSI_DEFAULT_PORT}
+    # libvirt's meaning of an absent value (as on DiskLun): no sgio is filtered, no managed is "no".
+    defaults = {"sgio": "filtered", "managed": False, "rawio": False, "readonly": False, "shareable": False,
+                "iscsi_port": ISCSI_DEFAULT_PORT}
     defaults_given = {"iscsi_port": "iscsi_host"}  # the port of an iSCSI portal, not of an adapter LUN
 
     def identity(self):
