@@ -58,6 +58,9 @@ down() {
     "$python" "$here/lab_domain.py" down "$domain" || true
     "$python" "$here/lab_domain.py" down "$domain2" || true
   fi
+  # Guests outlive a libvirtd that was stopped first: stop their QEMU by the PID file libvirt wrote.
+  local name
+  for name in "$domain" "$domain2"; do stop_pid "/var/run/libvirt/qemu/$name.pid" "guest $name"; done
   stop_pid "$state/tgtd.pid" tgtd
   bash "$here/libvirtd.sh" stop
   rm -rf "$state"

@@ -16,7 +16,10 @@ cp ee/execution-environment.yml ee/requirements.yml "$out/def/"
 cp "$out"/check/scsi-virt-*.tar.gz "$out/def/scsi-virt.tar.gz"
 ansible-builder create -f "$out/def/execution-environment.yml" --context "$out/context" >/dev/null
 # What the image's galaxy stage runs (WORKDIR /build = the context's _build).
-(cd "$out/context/_build" && ansible-galaxy collection install -r requirements.yml -p "$out/check/collections" >/dev/null)
+# Its own collections path only: scsi.virt found elsewhere (a checkout on ANSIBLE_COLLECTIONS_PATH) would be
+# taken as already installed.
+(cd "$out/context/_build" && ANSIBLE_COLLECTIONS_PATH="$out/check/collections" \
+  ansible-galaxy collection install -r requirements.yml -p "$out/check/collections" >/dev/null)
 manifest="$out/check/collections/ansible_collections/scsi/virt/MANIFEST.json"
 [ -f "$manifest" ] || { echo "ee: the image's install step did not install scsi.virt"; exit 1; }
 python "$out/context/_build/scripts/introspect.py" introspect "$out/check/collections" \

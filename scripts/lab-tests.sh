@@ -40,7 +40,8 @@ for lab in "${labs[@]}"; do
     env "${envs[@]}" bash "$script" up || echo "lab-tests: $lab did not come up"
   fi
   # shellcheck disable=SC2086 # tests is a list of paths
-  python -m pytest -q -m "$marker" $tests || failed=1
+  # -rP: the figures the lab tests print (boot, attach and fence times) reach the CI log.
+  python -m pytest -q -rP -m "$marker" $tests || failed=1
   # Stop it now rather than at the end: the next lab gets the CPU (2 cores, TCG guests).
   stop_started
   echo "lab-tests: $lab done in $((SECONDS - start)) s"

@@ -58,8 +58,8 @@ up() {
   echo "npiv: $uri answers, $((SECONDS - t0)) s after start, $(cpu_seconds "$pid") CPU s of QEMU (limit $cpu_limit; qemu pid $pid)"
   # The nested guest's TCG-in-TCG boot takes minutes: start it now, so that it runs while the other NPIV
   # tests do; tests/npiv/test_nested_guest.py waits for its agent (and starts it itself if it is not running).
-  # The multipath mode's tests use no nested guest.
-  if [ "${SCSI_VIRT_NPIV_MULTIPATH:-0}" != 1 ]; then
+  # The multipath mode's tests use no nested guest; SCSI_VIRT_NPIV_NESTED=0 asks for none either.
+  if [ "${SCSI_VIRT_NPIV_MULTIPATH:-0}" != 1 ] && [ "${SCSI_VIRT_NPIV_NESTED:-1}" = 1 ]; then
     "$python" "$repo/lab/lab_domain.py" boot-nested "$uri" "$state/nested"
     echo "npiv: nested guest booting (console: $state/nested-console.log)"
   fi

@@ -34,7 +34,9 @@ options:
     type: int
     default: 0
   agent_timeout:
-    description: Seconds to wait for the guest agent to answer (a guest that is still booting).
+    description:
+      - Seconds to wait for the guest agent to answer (a guest that is still booting), and for each command
+        the module runs in the guest (listing its SCSI devices, a rescan) to finish.
     type: int
     default: 60
   expect:
@@ -191,7 +193,7 @@ def main():
         if not hypervisor.domain_active(dom):
             module.fail_json(msg="domain: %r is not running; its SCSI devices can only be read from a running "
                              "guest" % params["domain"])
-        agent = GuestAgent(dom)
+        agent = GuestAgent(dom, timeout=timeout)
         agent.wait_ready(timeout)
         deadline = time.monotonic() + wait
         while True:

@@ -71,7 +71,7 @@ options:
     type: int
     default: 1
   agent_timeout:
-    description: Seconds to wait for the guest agent to answer.
+    description: Seconds to wait for the guest agent to answer, and for each command run in the guest to finish.
     type: int
     default: 60
 attributes:
@@ -244,7 +244,7 @@ def main():
             raise ValidationError("domain", "%r is not running; reservations are sent from inside a running guest"
                                   % params["domain"])
         started = time.monotonic()
-        agent = GuestAgent(dom)
+        agent = GuestAgent(dom, timeout=timeout)
         agent.wait_ready(timeout)
         device = find_guest_lun(agent.scsi_devices(), wwn, address)
         pr = PersistentReservations(agent, device)

@@ -48,7 +48,7 @@ def verify(**over):
 CASES = [
     ("vhba", {"vhba_wwnn": "xyz", "vhba_wwpn": WWPN}, "wwnn", "16 hex digits"),
     ("vhba", {"vhba_wwnn": WWNN, "vhba_wwpn": WWNN}, "wwpn", "must differ"),
-    ("vhba", {"vhba_wwnn": WWNN}, "wwpn", "together"),
+    ("vhba", {"vhba_wwnn": WWNN}, "vhba_wwpn", "missing required"),
     ("vhba", {}, "vhba_wwnn", "missing required"),
     ("vhba", {"vhba_state": "gone", "vhba_wwnn": WWNN, "vhba_wwpn": WWPN}, "vhba_state", "present, absent"),
     ("vhba", {"vhba_force": "perhaps", "vhba_wwnn": WWNN, "vhba_wwpn": WWPN}, "vhba_force", "bool"),

@@ -34,7 +34,11 @@ HOST_CONSOLE = os.path.join(STATE, "nested-console.log")
 # uncompressed initramfs, quiet and virtio-rng: 177 CPU s (265 s) at load 5-6 on 2 cores.
 BOOT_CPU_SECONDS = 600
 BOOT_WALL_SECONDS = 1500
-SEEN_TIMEOUT = 90
+# Measured idle: a LUN seen 5.5-8 s after attach, gone 0.9-1.3 s after detach; each in-guest listing
+# (guest-exec of a busybox script) well under a second. With two CPU hogs beside CI one listing took
+# over 30 s: the limits leave room for 10x that.
+SEEN_TIMEOUT = 180
+AGENT_TIMEOUT = 300
 MIB = 1024 * 1024
 
 
@@ -138,6 +142,7 @@ def guest_sees(run_module, expect=(), absent=()):
     """guest_scsi_info (through the nested guest's agent) until ``expect`` is there and ``absent`` gone."""
     start = time.monotonic()
     result = run_module("guest_scsi_info", {"uri": URI, "domain": NAME, "wait": SEEN_TIMEOUT,
+                                            "agent_timeout": AGENT_TIMEOUT,
                                             "expect": list(expect), "absent": list(absent)})
     assert not result.failed, (result, console_tail(15))
     return result["devices"], time.monotonic() - start
