@@ -130,8 +130,10 @@ device:
   returned: always
   type: dict
   sample: {address: "0:0:0:3", wwn: 60000000000000000e00000000010003, block: sda, generic: sg0}
-keys:
-  description: Registered reservation keys after the action (C(0x) hex, as the guest reads them).
+registered_keys:
+  description:
+    - Registered reservation keys after the action (C(0x) hex, as the guest reads them).
+    - Not named C(keys), which Jinja's dot notation would take for the dict method C(keys()).
   returned: always
   type: list
   elements: str
@@ -146,7 +148,7 @@ generation:
   returned: always
   type: int
 before:
-  description: Keys and reservation before the action.
+  description: Keys and reservation before the action (C(registered_keys) and C(reservation)).
   returned: always
   type: dict
 write:
@@ -262,8 +264,8 @@ def main():
         result.update({
             "changed": changed,
             "device": {k: device.get(k) for k in ("address", "wwn", "block", "generic")},
-            "keys": after["keys"], "reservation": after["reservation"], "generation": after["generation"],
-            "before": {"keys": before["keys"], "reservation": before["reservation"]},
+            "registered_keys": after["keys"], "reservation": after["reservation"], "generation": after["generation"],
+            "before": {"registered_keys": before["keys"], "reservation": before["reservation"]},
             "seconds": round(time.monotonic() - started, 3),
         })
         if module._diff:

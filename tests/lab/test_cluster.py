@@ -131,21 +131,21 @@ def test_two_guest_cluster_fence_rerun_cleanup(two_guests, run_module):
     pr(run_module, GUEST_A, "clear", key=KEY_A)
     check = run_module("guest_scsi_pr", {"uri": URI, "domain": GUEST_A, "wwn": WWN, "action": "reserve",
                                          "key": KEY_A}, check_mode=True)
-    assert check.changed and check["keys"] == [] and check["reservation"] is None, check
-    assert pr(run_module, GUEST_A, "status")["keys"] == []
+    assert check.changed and check["registered_keys"] == [] and check["reservation"] is None, check
+    assert pr(run_module, GUEST_A, "status")["registered_keys"] == []
     reserved = pr(run_module, GUEST_A, "reserve", key=KEY_A, type=5)
     assert reserved.changed and reserved["reservation"]["type"] == 5 and reserved["reservation"]["key"] == KEY_A
     assert not pr(run_module, GUEST_A, "reserve", key=KEY_A, type=5).changed
     refused_unregistered = pr(run_module, GUEST_B, "write")["write"]
     assert refused_unregistered["reservation_conflict"], refused_unregistered
-    assert pr(run_module, GUEST_B, "register", key=KEY_B)["keys"] == [KEY_A, KEY_B]
+    assert pr(run_module, GUEST_B, "register", key=KEY_B)["registered_keys"] == [KEY_A, KEY_B]
     before = pr(run_module, GUEST_B, "write")["write"]
     assert before["ok"] and not before["reservation_conflict"], before
     started = time.monotonic()
     preempted = pr(run_module, GUEST_A, "preempt", key=KEY_A, preempt_key=KEY_B, type=5)
     after = pr(run_module, GUEST_B, "write")
     fence_modules = time.monotonic() - started
-    assert preempted.changed and preempted["keys"] == [KEY_A], preempted
+    assert preempted.changed and preempted["registered_keys"] == [KEY_A], preempted
     assert not after["write"]["ok"] and after["write"]["reservation_conflict"], after
     assert any("reservation conflict" in line for line in after["write"]["kernel_log"]), after
     assert "Invalid exchange" in after["write"]["error"], after  # EBADE: Linux's errno for RESERVATION CONFLICT
@@ -171,7 +171,7 @@ def test_two_guest_cluster_fence_rerun_cleanup(two_guests, run_module):
     assert bare["reservation_conflict"], bare
     print("fence round trip (A's PREEMPT until B's write is refused): %.2f s through the agents, %.2f s with "
           "guest_scsi_pr (two module runs)" % (fence_bare, fence_modules))
-    assert pr(run_module, GUEST_A, "clear", key=KEY_A)["keys"] == []
+    assert pr(run_module, GUEST_A, "clear", key=KEY_A)["registered_keys"] == []
 
     # 4. The whole role with its verification, then a rerun: the attach is unchanged.
     out, changed, failed, verify_seconds = playbook()
@@ -182,7 +182,7 @@ def test_two_guest_cluster_fence_rerun_cleanup(two_guests, run_module):
     out, changed, failed, _seconds = playbook(check=True)
     assert failed == 0 and changed == 0, out[-3000:]
     assert disk_xml(dom_a) == xml_a and disk_xml(dom_b) == xml_b
-    assert pr(run_module, GUEST_A, "status")["keys"] == []  # the verification cleaned up its reservations
+    assert pr(run_module, GUEST_A, "status")["registered_keys"] == []  # the verification cleaned up its reservations
 
     # 5. Cleanup through the role: detached from both, gone inside both guests; again is unchanged.
     out, changed, failed, _seconds = playbook(cluster_state="absent")
