@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Run ansible-test from a real ansible_collections/scsi/virt copy of this checkout (a symlink fails).
 # Usage: scripts/ansible-test.sh sanity [--python 3.11] [...]
+# SCSI_VIRT_VENV picks the venv (and so the ansible-core) to test with (scripts/matrix.sh runs one per
+# claimed ansible-core version); the copy lives in a work dir of its own per checkout and venv, so runs in
+# parallel do not clobber each other (SCSI_VIRT_ANSIBLE_TEST_DIR overrides it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 venv="${SCSI_VIRT_VENV:-$here/.venv}"
-work="${SCSI_VIRT_ANSIBLE_TEST_DIR:-/tmp/scsi-virt-ansible-test}"
+key=$(printf '%s\n%s' "$here" "$(cd "$venv" && pwd)" | sha256sum | cut -c1-12)
+work="${SCSI_VIRT_ANSIBLE_TEST_DIR:-/tmp/scsi-virt-ansible-test-$key}"
 dest="$work/ansible_collections/scsi/virt"
 rm -rf "$dest" && mkdir -p "$dest"
 # The files git knows or would add (lab/, bench/ and .ci/ are not collection content).

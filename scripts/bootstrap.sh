@@ -55,6 +55,31 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$venv/bin/pip" install -q -r "$here/requirements.txt" -r "$here/tests/requirements.txt"
   echo "$want" > "$stamp"
 fi
+# The managed-node Pythons the collection claims (tests/matrix/managed-pythons.txt): a venv each with only the
+# modules' requirements (requirements.txt), for tests/integration/test_managed_python.py. A Python that pyenv
+# lacks is reported and left out (that test then skips, or fails in CI).
+pyenv_versions="${PYENV_ROOT:-$HOME/.pyenv}/versions"
+while read -r pyv; do
+  case "$pyv" in ''|'#'*) continue ;; esac
+  exe=""
+  for candidate in "$pyenv_versions/$pyv".*/bin/"python$pyv"; do  # the last patch release pyenv lists
+    [ -x "$candidate" ] && exe=$candidate
+  done
+  managed="$here/build/managed/py$pyv"
+  if [ -z "$exe" ]; then
+    echo "bootstrap: no Python $pyv under $pyenv_versions: managed-node venv $managed not made"
+    continue
+  fi
+  want=$( (cat "$here/requirements.txt"; echo "$exe") | sha256sum | cut -d' ' -f1)
+  [ "$(cat "$managed/.requirements.sha" 2>/dev/null)" = "$want" ] && continue
+  echo "bootstrap: making managed-node venv $managed ($exe)"
+  rm -rf "$managed"
+  "$exe" -m venv "$managed"
+  "$managed/bin/pip" install -q --upgrade pip
+  "$managed/bin/pip" install -q -r "$here/requirements.txt"
+  "$managed/bin/python" -c 'import libvirt, lxml, jmespath'
+  echo "$want" > "$managed/.requirements.sha"
+done < "$here/tests/matrix/managed-pythons.txt"
 # The checkout as the collection scsi.virt (ansible.cfg's collections_path), so ad-hoc and playbook
 # runs from the repo find it: `ansible localhost -m vhba -a ...`.
 mkdir -p "$here/build/collections/ansible_collections/scsi"

@@ -3,6 +3,7 @@
 #   scripts/test.sh            all stages
 #   scripts/test.sh pytest sanity ...   only the named stages
 # Stages: pytest (unit + integration on libvirt's test driver), sanity (ansible-test sanity),
+# matrix (sanity and pytest again on every other ansible-core minor version meta/runtime.yml claims),
 # lint (ansible-lint), release (changelog, galaxy build + galaxy-importer, EE definition),
 # molecule (scenarios), lab (real libvirtd + QEMU guest + iSCSI target).
 set -uo pipefail
@@ -16,7 +17,7 @@ mkdir -p build/collections/ansible_collections/scsi
 ln -sfn ../../../.. build/collections/ansible_collections/scsi/virt
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(pytest sanity lint release molecule lab)
+[ ${#stages[@]} -gt 0 ] || stages=(pytest sanity matrix lint release molecule lab)
 declare -A result
 failed=0
 run_stage() {
@@ -29,11 +30,12 @@ for stage in "${stages[@]}"; do
   case "$stage" in
     pytest) run_stage pytest python -m pytest -q -m "not lab and not npiv" -p no:randomly ;;
     sanity) run_stage sanity scripts/ansible-test.sh sanity --color no ;;
+    matrix) run_stage matrix scripts/matrix.sh ;;
     lint) run_stage lint scripts/lint.sh ;;
     release) run_stage release scripts/release-check.sh ;;
     molecule) run_stage molecule scripts/molecule.sh ;;
     lab) run_stage lab scripts/lab-tests.sh ;;
-    *) echo "unknown stage $stage (pytest sanity lint release molecule lab)"; exit 2 ;;
+    *) echo "unknown stage $stage (pytest sanity matrix lint release molecule lab)"; exit 2 ;;
   esac
 done
 echo "=== summary"

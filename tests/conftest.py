@@ -49,6 +49,11 @@ def run_module(name, args, check_mode=False, diff=False):
     full["_ansible_check_mode"] = check_mode
     full["_ansible_diff"] = diff
     full["_ansible_tmpdir"] = None
+    from ansible.module_utils.common.parameters import PASS_VARS
+    if "inject_invocation" in PASS_VARS:
+        # ansible-core 2.21 adds ``invocation`` (the module args, secrets masked) only when the controller asks
+        # (INJECT_INVOCATION, off by default); ask as such a controller does, so results look alike on 2.19-2.21.
+        full.setdefault("_ansible_inject_invocation", True)
     from unittest import mock
     from ansible.module_utils import _internal
     from ansible.module_utils.common import warnings

@@ -33,6 +33,7 @@ attributes:
     membership:
       - scsi.virt.all
 requirements:
+  - python >= 3.9 on the hypervisor (tested with 3.9 to 3.13)
   - libvirt-python (built against the hypervisor's libvirt)
   - lxml
 """

@@ -133,7 +133,7 @@ device:
 registered_keys:
   description:
     - Registered reservation keys after the action (C(0x) hex, as the guest reads them).
-    - Not named C(keys), which Jinja takes for the dict method.
+    - Not named C(keys), which Jinja's dot notation would take for the dict method C(keys()).
   returned: always
   type: list
   elements: str
@@ -148,7 +148,7 @@ generation:
   returned: always
   type: int
 before:
-  description: Keys and reservation before the action.
+  description: Keys and reservation before the action (C(registered_keys) and C(reservation)).
   returned: always
   type: dict
 write:
@@ -265,7 +265,7 @@ def main():
             "changed": changed,
             "device": {k: device.get(k) for k in ("address", "wwn", "block", "generic")},
             "registered_keys": after["keys"], "reservation": after["reservation"], "generation": after["generation"],
-            "before": {"keys": before["keys"], "reservation": before["reservation"]},
+            "before": {"registered_keys": before["keys"], "reservation": before["reservation"]},
             "seconds": round(time.monotonic() - started, 3),
         })
         if module._diff:
