@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import re
 
+from ansible_collections.scsi.virt.plugins.module_utils._sysfs import read_text
+
 # Roots of the hypervisor's views, module constants so tests can point them at a generated tree.
 DEV_ROOT = "/"
 SYSFS = "/sys"
@@ -78,10 +80,10 @@ def sysfs_wwid(name):
     """WWID of the block device ``name`` from sysfs: a SCSI disk's ``device/wwid`` or a multipath map's
     ``dm/uuid`` (``mpath-3<naa hex>`` -> ``naa.<hex>``); None for anything else (partitions too)."""
     base = os.path.join(SYSFS, "block", name)
-    text = _read(os.path.join(base, "device", "wwid"))
+    text = read_text(os.path.join(base, "device", "wwid"))
     if text:
         return normalize_wwid(text)
-    uuid = _read(os.path.join(base, "dm", "uuid"))
+    uuid = read_text(os.path.join(base, "dm", "uuid"))
     if uuid and uuid.startswith("mpath-"):
         return wwid_from_udev_id(uuid[len("mpath-"):])
     return None
@@ -109,14 +111,6 @@ def wwid_from_link_name(path):
     """``/dev/disk/by-id/wwn-0x<hex>`` -> ``naa.<hex>``; None for any other path."""
     m = _WWN_LINK.match(path or "")
     return "naa." + m.group(1) if m else None
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
 
 
 _RESOLVER = [LunResolver(local=False)]

@@ -18,17 +18,11 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.scsi.virt.plugins.module_utils._sysfs import read_text
+
 SYSFS = "/sys"
 MAPPER = "/dev/mapper"
 DM_UUID_LINK = "/dev/disk/by-id/dm-uuid-mpath-"
-
-
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
 
 
 def dm_identity(block, sysfs=None):
@@ -37,7 +31,7 @@ def dm_identity(block, sysfs=None):
     base = os.path.join(sysfs, "block", os.path.basename(block), "dm")
     if not os.path.isdir(base):
         return None
-    return _read(os.path.join(base, "uuid")) or "", _read(os.path.join(base, "name")) or ""
+    return read_text(os.path.join(base, "uuid")) or "", read_text(os.path.join(base, "name")) or ""
 
 
 def local_maps(sysfs=None):
@@ -64,8 +58,8 @@ def local_maps(sysfs=None):
             members = []
         for member in members:
             paths.append({"block": "/dev/" + member,
-                          "state": _read(os.path.join(sysfs, "block", member, "device", "state"))})
-        sectors = _read(os.path.join(sysfs, "block", block, "size"))
+                          "state": read_text(os.path.join(sysfs, "block", member, "device", "state"))})
+        sectors = read_text(os.path.join(sysfs, "block", block, "size"))
         maps.append({"name": name, "wwid": wwid, "dm": block, "path": os.path.join(MAPPER, name),
                      "by_id": DM_UUID_LINK + wwid, "size": int(sectors) * 512 if sectors and sectors.isdigit()
                      else None, "paths": paths})
