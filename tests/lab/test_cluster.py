@@ -35,13 +35,13 @@ SOURCE = {"host": "127.0.0.1", "target": IQN, "lun": CLUSTER_LUN}
 
 
 @pytest.fixture
-def two_guests(conn, detach_all_luns):
+def two_guests(conn, detach_all_luns, lab_missing):
     """Both lab guests without LUN disks and SCSI hostdevs, before and after the test."""
     import libvirt
     try:
         conn.lookupByName(GUEST_B)
     except libvirt.libvirtError as exc:
-        pytest.skip("the second lab guest is not there (lab/lab.sh up): %s" % exc)
+        lab_missing("the second lab guest is not there (lab/lab.sh up): %s" % exc)
     for name in (GUEST_A, GUEST_B):
         detach_all_luns(URI, name)
     yield conn.lookupByName(GUEST_A), conn.lookupByName(GUEST_B)

@@ -38,11 +38,11 @@ def conn(open_lab):
 
 
 @pytest.fixture
-def info(conn, run_module):
+def info(conn, run_module, lab_missing):
     result = run_module("scsi_lun_info", {"uri": URI})
     assert not result.failed, result
     if not result["multipath"]:
-        pytest.skip("the lab at %s is not in multipath mode (%s)" % (URI, START))
+        lab_missing("the lab at %s is not in multipath mode (%s)" % (URI, START))
     return result
 
 
