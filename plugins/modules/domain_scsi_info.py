@@ -39,7 +39,7 @@ EXAMPLES = r"""
 
 - name: Guest addresses of its LUN disks
   ansible.builtin.debug:
-    msg: "{{ db01.domains[0].luns | map(attribute='address_target') | list }}"
+    msg: "{{ db01.domains[0].luns | map(attribute='address') | map(attribute='target') | list }}"
 """
 
 RETURN = r"""

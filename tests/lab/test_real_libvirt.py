@@ -60,7 +60,7 @@ def test_check_mode_on_a_running_guest_changes_nothing_and_predicts(clean_guest,
     assert (_xml(dom), _xml(dom, live=True)) == before
     assert check["diff"]["after"].count('device="lun"') == 2
     run = run_module("domain_disk_lun", args)
-    assert run.changed and [lun["address_target"] for lun in run["luns"]] == [0, 1]
+    assert run.changed and [lun["address"]["target"] for lun in run["luns"]] == [0, 1]
     seen = run_module("guest_scsi_info", {"uri": URI, "domain": GUEST, "wait": 20, "expect": [
         {"wwn": "60000000000000000e00000000010001"}, {"address": "0:0:1:0", "size": 33554432}]})
     assert not seen.failed, seen
