@@ -224,31 +224,134 @@ luns:
   description:
     - The listed LUN disks as they are after the run (assigned address and target included), one entry per copy
       when a LUN is attached more than once, in whichever mode (C(device) V(lun) or V(disk)) it is attached.
-    - Besides the fields of the sample, as set - C(reservations_managed), C(reservations_path) (with C(reservations_source_type)
-      C(unix) and C(reservations_mode) C(client)), C(rerror_policy), C(discard), C(io), C(driver_name), C(driver_type),
-      and for C(device=disk) C(serial), C(wwn), C(vendor), C(product).
+    - Each entry has the input shape of O(luns) (the same keys and nesting; only values that are set), so
+      C(luns="{{ result.luns }}") can be given back to this module and changes nothing.
+    - C(sgio), C(rawio), C(readonly) and C(shareable) are given with libvirt's meaning of an absent value
+      (V(filtered), V(false)); the block path a LUN selected by O(wwn) was attached with is returned as C(dev).
   returned: always
   type: list
   elements: dict
+  contains:
+    dev:
+      description: Host block device of a block LUN (also of one given by O(wwn), as C(/dev/disk/by-id/wwn-0x...)).
+      type: str
+      returned: for a block source
+    pool:
+      description: Storage pool of a volume source.
+      type: str
+      returned: for a pool volume
+    volume:
+      description: Volume name in C(pool).
+      type: str
+      returned: for a pool volume
+    iscsi:
+      description: An iSCSI source, as O(iscsi).
+      type: dict
+      returned: for an iSCSI source
+      contains:
+        host:
+          description: Portal host (an IPv6 address bare).
+          type: str
+        port:
+          description: Portal port.
+          type: int
+        target:
+          description: Target IQN.
+          type: str
+        lun:
+          description: LUN number on the target.
+          type: int
+        auth:
+          description: CHAP through a libvirt secret, C(username) and C(secret_usage) or C(secret_uuid).
+          type: dict
+          returned: when set
+        initiator:
+          description: Initiator IQN.
+          type: str
+          returned: when set
+    device:
+      description: V(lun) (passthrough) or V(disk) (emulated).
+      type: str
+    target_dev:
+      description: Guest target name (C(sdX)).
+      type: str
+    address:
+      description: Guest drive address, as O(address).
+      type: dict
+      contains:
+        controller:
+          description: SCSI controller index.
+          type: int
+        bus:
+          description: Bus (0).
+          type: int
+        target:
+          description: Target.
+          type: int
+        unit:
+          description: Unit.
+          type: int
+    sgio:
+      description: SCSI command filtering (V(filtered) when absent in the XML).
+      type: str
+      returned: for C(device=lun)
+    rawio:
+      description: Whether the guest has CAP_SYS_RAWIO on the LUN.
+      type: bool
+      returned: for C(device=lun)
+    readonly:
+      description: Read-only.
+      type: bool
+    shareable:
+      description: Shareable between guests.
+      type: bool
+    reservations:
+      description: Persistent reservations, as O(reservations) (C(managed), and C(source_path) when not managed).
+      type: dict
+      returned: when set
+    error_policy:
+      description: As O(error_policy).
+      type: str
+      returned: when set
+    rerror_policy:
+      description: As O(rerror_policy).
+      type: str
+      returned: when set
+    cache:
+      description: As O(cache).
+      type: str
+      returned: when set
+    discard:
+      description: As O(discard).
+      type: str
+      returned: when set
+    io:
+      description: As O(io).
+      type: str
+      returned: when set
+    serial:
+      description: Serial number the guest sees (C(device=disk)).
+      type: str
+      returned: when set
+    vendor:
+      description: SCSI INQUIRY vendor (C(device=disk)).
+      type: str
+      returned: when set
+    product:
+      description: SCSI INQUIRY product (C(device=disk)).
+      type: str
+      returned: when set
   sample:
-    - type: network
+    - iscsi: {host: 192.0.2.10, port: 3260, target: "iqn.2026-11.com.example:storage", lun: 1}
       device: lun
-      protocol: iscsi
-      iscsi_name: iqn.2026-11.com.example:storage/1
-      iscsi_host: 192.0.2.10
-      iscsi_port: 3260
       target_dev: sda
-      target_bus: scsi
-      sgio: filtered
-      rawio: false
       error_policy: report
       cache: none
+      sgio: filtered
+      rawio: false
       readonly: false
       shareable: false
-      address_controller: 0
-      address_bus: 0
-      address_target: 0
-      address_unit: 0
+      address: {controller: 0, bus: 0, target: 0, unit: 0}
 changes:
   description:
     - What was (or in check mode would be) added, updated or removed; for updates, each field's before/after.

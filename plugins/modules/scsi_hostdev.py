@@ -99,14 +99,73 @@ EXAMPLES = r"""
 
 RETURN = r"""
 hostdevs:
-  description: The listed hostdevs as they are after the run (assigned drive address included).
+  description:
+    - The listed hostdevs as they are after the run (assigned drive address included).
+    - Each entry has the input shape of O(hostdevs) (the same keys and nesting; only values that are set), so
+      C(hostdevs="{{ result.hostdevs }}") can be given back to this module and changes nothing.
+    - A hostdev on an adapter selected by O(adapter_wwnn)/O(adapter_wwpn) is returned with its C(adapter) name.
   returned: always
   type: list
   elements: dict
+  contains:
+    adapter:
+      description: Host SCSI adapter, C(scsi_hostN).
+      type: str
+      returned: for an adapter hostdev
+    bus:
+      description: Bus of the LUN on the adapter.
+      type: int
+      returned: for an adapter hostdev
+    target:
+      description: Target of the LUN on the adapter.
+      type: int
+      returned: for an adapter hostdev
+    unit:
+      description: Unit of the LUN on the adapter.
+      type: int
+      returned: for an adapter hostdev
+    iscsi:
+      description: >-
+        An iSCSI source, as O(iscsi): C(host), C(port), C(target), C(lun), and when set C(auth) (C(username),
+        C(secret_usage) or C(secret_uuid)) and C(initiator).
+      type: dict
+      returned: for an iSCSI hostdev
+    managed:
+      description: Whether libvirt manages the device (V(false) when absent in the XML).
+      type: bool
+      returned: for an adapter or iSCSI hostdev
+    vhost_wwpn:
+      description: WWPN of the vhost-scsi target (C(naa.) + 16 hex digits).
+      type: str
+      returned: for a vhost-scsi hostdev
+    vhost_model:
+      description: Model of the vhost-scsi device.
+      type: str
+      returned: for a vhost-scsi hostdev, when set
+    address:
+      description: Guest drive address, as O(address) (C(controller), C(bus), C(target), C(unit)).
+      type: dict
+      returned: for an adapter or iSCSI hostdev
+    sgio:
+      description: SCSI command filtering (V(filtered) when absent in the XML).
+      type: str
+      returned: for an adapter or iSCSI hostdev
+    rawio:
+      description: Whether the guest has CAP_SYS_RAWIO.
+      type: bool
+      returned: for an adapter or iSCSI hostdev
+    readonly:
+      description: Read-only.
+      type: bool
+      returned: for an adapter or iSCSI hostdev
+    shareable:
+      description: Shareable between guests.
+      type: bool
+      returned: for an adapter or iSCSI hostdev
   sample:
-    - {mode: subsystem, type: scsi, adapter: scsi_host5, source_bus: 0, source_target: 2, source_unit: 0,
-       managed: false, sgio: filtered, rawio: false, readonly: false, shareable: false,
-       address_controller: 0, address_bus: 0, address_target: 0, address_unit: 0}
+    - {adapter: scsi_host5, bus: 0, target: 2, unit: 0, managed: false, sgio: filtered, rawio: false,
+       readonly: false, shareable: false, address: {controller: 0, bus: 0, target: 0, unit: 0}}
+    - {vhost_wwpn: naa.5001405df3e54061}
 changes:
   description:
     - What was (or in check mode would be) added, updated or removed.
