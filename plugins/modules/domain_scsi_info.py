@@ -64,7 +64,8 @@ domains:
       sample: [{type: scsi, index: 0, model: virtio-scsi}]
     luns:
       description:
-        - C(device='lun') disks, as M(scsi.virt.domain_disk_lun) returns them in its RV(scsi.virt.domain_disk_lun#module:luns).
+        - C(device='lun') disks, as M(scsi.virt.domain_disk_lun) returns them in its
+          RV(scsi.virt.domain_disk_lun#module:luns).
         - Each entry has the input shape of M(scsi.virt.domain_disk_lun)'s O(scsi.virt.domain_disk_lun#module:luns)
           (only the values that are set), so the list can be given back to it.
       type: list
@@ -123,7 +124,8 @@ domains:
           type: str
     hostdevs:
       description:
-        - SCSI and vhost-scsi hostdevs, as M(scsi.virt.scsi_hostdev) returns them in its RV(scsi.virt.scsi_hostdev#module:hostdevs).
+        - SCSI and vhost-scsi hostdevs, as M(scsi.virt.scsi_hostdev) returns them in its
+          RV(scsi.virt.scsi_hostdev#module:hostdevs).
         - Each entry has the input shape of M(scsi.virt.scsi_hostdev)'s O(scsi.virt.scsi_hostdev#module:hostdevs)
           (only the values that are set), so the list can be given back to it.
       type: list

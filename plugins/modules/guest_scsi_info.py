@@ -71,7 +71,8 @@ options:
         description: Whether reading its first blocks must work (with O(read_blocks) above 0).
         type: bool
   absent:
-    description: LUNs (O(absent[].wwn) and/or O(absent[].address)) that must not be in the guest, for example after a detach.
+    description:
+      - LUNs (O(absent[].wwn) and/or O(absent[].address)) that must not be in the guest, for example after a detach.
     type: list
     elements: dict
     default: []

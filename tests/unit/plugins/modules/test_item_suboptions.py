@@ -110,3 +110,10 @@ def test_a_difference_is_found():
         "luns.b.c: required is True in the item spec, False in the docs",
         "luns.d: choices is ['x', 'y'] in the item spec, ['x'] in the docs",
     ]
+
+
+def test_the_access_options_read_the_same_in_both_lun_modules(docs):
+    """sgio, rawio, shareable, readonly, address and iscsi are one text in the two fragments (DISK_LUN, HOSTDEV)."""
+    shared = ("sgio", "rawio", "shareable", "readonly", "address", "iscsi")
+    disk, hostdev = docs["domain_disk_lun"]["options"], docs["scsi_hostdev"]["options"]
+    assert [name for name in shared if disk[name] != hostdev[name]] == []
