@@ -48,6 +48,17 @@ CASES = [
      "lun_passthrough_luns[1]: names the same device as lun_passthrough_luns[0]", ["hostdevs[1]"]),
     # The first item needs no mapping, and still names the role variable.
     ("lun_passthrough", luns({"dev": "sdb"}), "lun_passthrough_luns[0].dev", ["luns[0].dev"]),
+    # guest_cluster_lun feeds domain_disk_lun one item built from its source, address and reservations.
+    ("guest_cluster_lun", {"guest_cluster_lun_guests": ["guest-off", "guest-peer"],
+                           "guest_cluster_lun_source": {"iscsi": dict(GOOD_ISCSI, target="not-an-iqn")}},
+     "guest_cluster_lun_guests[0] (guest-off): guest_cluster_lun_source.iscsi.target", ["luns[0]"]),
+    ("guest_cluster_lun", {"guest_cluster_lun_guests": ["guest-off", "guest-peer"],
+                           "guest_cluster_lun_source": {"iscsi": GOOD_ISCSI},
+                           "guest_cluster_lun_address": {"target": 300, "unit": 0}},
+     "guest_cluster_lun_guests[1] (guest-peer): guest_cluster_lun_address.target", ["luns[0]"]),
+    ("guest_cluster_lun", {"guest_cluster_lun_guests": ["guest-off", {"domain": "guest-peer", "initiator": "x"}],
+                           "guest_cluster_lun_source": {"iscsi": GOOD_ISCSI}},
+     "guest_cluster_lun_guests[1] (guest-peer): guest_cluster_lun_guests[1].initiator", ["luns[0]"]),
     ("guest_scsi_verify", {"guest_scsi_verify_domain": "guest-run", "guest_scsi_verify_expect": [{"wwn": "12"}]},
      "guest_scsi_verify_expect[0].wwn", ["expect[0]"]),
 ]

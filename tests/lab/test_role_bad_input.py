@@ -129,7 +129,7 @@ CASES = [
     ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"domain": GUEST}, {"domain": "nope"}]), "domain",
      "no domain named 'nope'"),
     ("guest_cluster_lun", cluster(guest_cluster_lun_source={"iscsi": dict(ISCSI3, target="not-an-iqn")}),
-     "iscsi.target", "iSCSI name"),
+     "guest_cluster_lun_source.iscsi.target", "iSCSI name"),
     ("guest_cluster_lun", cluster(guest_cluster_lun_keys=["0xa1", "0xa1"]), "guest_cluster_lun_keys",
      "two different keys"),
 ]
