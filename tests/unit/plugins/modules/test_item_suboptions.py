@@ -33,19 +33,22 @@ CASES = [
     ("guest_scsi_info", "expect", EXPECT_SPEC),
     ("guest_scsi_info", "absent", ABSENT_SPEC),
 ]
+# The input keys a result item never holds: wwn comes back as the dev it selected, an adapter chosen by WWN pair
+# as its adapter name, and allow_single_path is a permission, not a property of the disk.
+NEVER_RETURNED = {"wwn", "allow_single_path", "adapter_wwnn", "adapter_wwpn"}
 COMPARED = ("type", "elements", "choices", "default", "required", "aliases")
 
 
 @pytest.fixture(scope="module", name="docs")
 def docs_fixture():
     """{module: its doc} as ``ansible-doc --json`` gives it (one run for all)."""
-    names = sorted({"scsi.virt." + module for module, _option, _spec in CASES})
+    names = sorted({"scsi.virt." + module for module, _option, _spec in CASES} | {"scsi.virt.domain_scsi_info"})
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS)
     ansible_doc = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
     run = subprocess.run([ansible_doc, "--json", "-t", "module"] + names, capture_output=True, text=True, env=env,
                          check=False)
     assert run.returncode == 0, run.stderr[-2000:]
-    return {name.split(".")[-1]: entry["doc"] for name, entry in json.loads(run.stdout).items()}
+    return {name.split(".")[-1]: dict(entry["doc"], RETURN=entry["return"]) for name, entry in json.loads(run.stdout).items()}
 
 
 def normalized(option, documented):
@@ -117,3 +120,21 @@ def test_the_access_options_read_the_same_in_both_lun_modules(docs):
     shared = ("sgio", "rawio", "shareable", "readonly", "address", "iscsi")
     disk, hostdev = docs["domain_disk_lun"]["options"], docs["scsi_hostdev"]["options"]
     assert [name for name in shared if disk[name] != hostdev[name]] == []
+
+
+@pytest.mark.parametrize("module, returned, spec", [
+    ("domain_disk_lun", ["luns"], disk_lun_spec()),
+    ("scsi_hostdev", ["hostdevs"], hostdev_spec()),
+    ("xl_vscsi", ["entries"], ENTRY_SPEC),
+    ("domain_scsi_info", ["domains", "luns"], dict(disk_lun_spec(), device={"type": "str"})),
+    ("domain_scsi_info", ["domains", "hostdevs"], hostdev_spec()),
+], ids=["domain_disk_lun", "scsi_hostdev", "xl_vscsi", "domain_scsi_info-luns", "domain_scsi_info-hostdevs"])
+def test_returned_items_are_documented_as_the_input_shape(docs, module, returned, spec):
+    """RETURN documents each key of a result item, and only input keys (the items are fed back as input)."""
+    entry = {"contains": docs[module]["RETURN"]}
+    for name in returned:
+        entry = entry["contains"][name]
+    keys = set(entry["contains"])
+    assert keys <= set(spec), keys - set(spec)
+    expected = set(spec) - NEVER_RETURNED - ({"serial", "vendor", "product"} if module == "domain_scsi_info" else set())
+    assert keys == expected, (sorted(expected - keys), sorted(keys - expected))
