@@ -113,7 +113,8 @@ def test_role_errors_name_the_role_variable_and_its_position(tmp_path):
     ("luns[1].dev: x; names the same device as luns[0]", ("luns", "v", [{}, {"kind": "hostdev"}, {}], "disk"),
      "v[2].dev: x; names the same device as v[0]"),
     ("hostdevs[0]: x", ("hostdevs", "v", [{}, {"kind": "hostdev"}], "hostdev"), "v[1]: x"),
-    ("entries[3].pdev: x; v[3] stays; a.entries[1] too", ("entries", "v"), "v[3].pdev: x; v[3] stays; a.entries[1] too"),
+    ("entries[3].pdev: x; v[3] stays; a.entries[1] too", ("entries", "v"),
+     "v[3].pdev: x; v[3] stays; a.entries[1] too"),
     ("luns[5]: beyond the list stays", ("luns", "v", [{}], "disk"), "luns[5]: beyond the list stays"),
 ])
 def test_role_item_error_filter(msg, args, expected):

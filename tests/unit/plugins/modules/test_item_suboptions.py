@@ -48,7 +48,8 @@ def docs_fixture():
     run = subprocess.run([ansible_doc, "--json", "-t", "module"] + names, capture_output=True, text=True, env=env,
                          check=False)
     assert run.returncode == 0, run.stderr[-2000:]
-    return {name.split(".")[-1]: dict(entry["doc"], RETURN=entry["return"]) for name, entry in json.loads(run.stdout).items()}
+    return {name.split(".")[-1]: dict(entry["doc"], RETURN=entry["return"])
+            for name, entry in json.loads(run.stdout).items()}
 
 
 def normalized(option, documented):
