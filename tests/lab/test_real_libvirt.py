@@ -77,8 +77,8 @@ def test_results_fed_back_change_nothing_live_or_config(clean_guest, run_module)
     dom = clean_guest
     disks = run_module("domain_disk_lun", {"uri": URI, "domain": GUEST, "luns": [
         {"iscsi": iscsi(1), "address": {"target": 3, "unit": 0}, "cache": "none", "error_policy": "report"}]})
-    hostdevs = run_module("scsi_hostdev", {"uri": URI, "domain": GUEST, "hostdevs": [{"iscsi": iscsi(2),
-                                                                                       "readonly": True}]})
+    hostdevs = run_module("scsi_hostdev", {"uri": URI, "domain": GUEST,
+                                           "hostdevs": [{"iscsi": iscsi(2), "readonly": True}]})
     assert disks.changed and hostdevs.changed, (disks, hostdevs)
     before = (_xml(dom), _xml(dom, live=True))
     feeds = [("luns", disks["luns"]), ("hostdevs", hostdevs["hostdevs"])]
