@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.scsi.virt.plugins.module_utils._cluster import cluster_drive_address as _drive_address
@@ -60,6 +62,27 @@ def lun_items(luns, kind):
     return out
 
 
+def role_item_error(msg, option, var, items=None, kind=None):
+    """A module's error message with each ``option[N]`` (an item of the module's list option) named as the role's
+    own variable ``var[M]``: M is N, or with ``items`` and ``kind`` the position in ``items`` of the N-th item of
+    that kind (lun_passthrough splits its list by kind, see lun_items)."""
+    if items is not None and kind is not None:
+        positions = [position for position, item in enumerate(items or [])
+                     if isinstance(item, dict) and item.get("kind", "disk") == kind]
+    else:
+        positions = None
+
+    def named(match):
+        number = int(match.group(1))
+        if positions is None:
+            return "%s[%d]" % (var, number)
+        if number < len(positions):
+            return "%s[%d]" % (var, positions[number])
+        return match.group(0)
+
+    return re.sub(r"(?<![\w.])%s\[(\d+)\]" % re.escape(str(option)), named, str(msg))
+
+
 def cluster_lun_items(guests, source, initiator_prefix, address=None, reservations=None):
     """See cluster_lun_items.yml (roles/guest_cluster_lun)."""
     try:
@@ -79,4 +102,5 @@ def cluster_drive_address(domains, planned):
 class FilterModule:
     def filters(self):
         return {"lun_query": lun_query, "guest_lun_problems": guest_lun_problems, "lun_items": lun_items,
-                "cluster_lun_items": cluster_lun_items, "cluster_drive_address": cluster_drive_address}
+                "cluster_lun_items": cluster_lun_items, "cluster_drive_address": cluster_drive_address,
+                "role_item_error": role_item_error}

@@ -14,9 +14,11 @@ MAX_TARGET, MAX_UNIT = 255, 16383
 
 
 def _address(entry):
-    if entry.get("address_target") is None or entry.get("address_unit") is None:
+    """(controller, target, unit) of a LUN or hostdev item (its ``address`` option), or None."""
+    address = entry.get("address") or {}
+    if address.get("target") is None or address.get("unit") is None:
         return None
-    return (entry.get("address_controller") or 0, entry.get("address_target"), entry.get("address_unit"))
+    return (address.get("controller") or 0, address["target"], address["unit"])
 
 
 def cluster_items(guests, source, initiator_prefix, address=None, reservations=None, var="guest_cluster_lun"):

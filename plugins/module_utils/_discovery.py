@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read-only views for the *_info modules: HBAs, LUNs and who uses them, a domain's SCSI devices.
 
-They return the same canonical dicts (``Descriptor.as_dict()``) the change modules return.
+A domain's LUN disks and hostdevs are the items the change modules return (``as_item()``: their input shape).
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def domain_scsi_facts(hypervisor, dom, live=False):
         "name": plan.name,
         "active": active,
         "controllers": [c.as_dict() for c in plan.existing(ScsiController).values()],
-        "luns": [d.as_dict() for d in plan.all_of(DiskLun)],
-        "hostdevs": [h.as_dict() for h in list(plan.existing(HostdevScsi).values())
+        "luns": [d.as_item() for d in plan.all_of(DiskLun)],
+        "hostdevs": [h.as_item() for h in list(plan.existing(HostdevScsi).values())
                      + list(plan.existing(HostdevVhost).values())],
     }
 

@@ -152,10 +152,11 @@ class DomainDeviceModule:
         return result
 
     def current(self, plan, wanted):
-        """The listed devices as they are (or will be) in the domain, in canonical form: every copy of
-        one (libvirt lets a LUN be attached twice), in every kind that shares its identity."""
+        """The listed devices as they are (or will be) in the domain, as items of the module's list option
+        (``as_item()``, feedable back): every copy of one (libvirt lets a LUN be attached twice), in every kind
+        that shares its identity."""
         out = []
         for device in wanted:
             for kind in getattr(type(device), "identity_kinds", (type(device),)):
-                out.extend(found.as_dict() for found in plan.copies(kind, device.identity()))
+                out.extend(found.as_item() for found in plan.copies(kind, device.identity()))
         return out

@@ -80,8 +80,21 @@ def wwn_from_wwid(wwid):
     return None
 
 
-_EXPECT_KEYS = ("wwn", "address", "vendor", "model", "size", "min_size", "readable")
-_ABSENT_KEYS = ("wwn", "address")
+# The items of guest_scsi_info's expect and absent (and of the guest_lun_problems filter): the LUN by wwn and/or
+# address, and what to check of it. Checked by _checked_specs (types as documented; sizes may be strings).
+ABSENT_SPEC = {
+    "wwn": {"type": "str"},
+    "address": {"type": "str"},
+}
+EXPECT_SPEC = dict(ABSENT_SPEC, **{
+    "vendor": {"type": "str"},
+    "model": {"type": "str"},
+    "size": {"type": "int"},
+    "min_size": {"type": "int"},
+    "readable": {"type": "bool"},
+})
+_EXPECT_KEYS = tuple(EXPECT_SPEC)
+_ABSENT_KEYS = tuple(ABSENT_SPEC)
 
 
 def _checked_specs(specs, option, keys):

@@ -14,6 +14,12 @@ import re
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 
 OPTIONS = ("feature-host",)
+# One vscsi entry as xl_vscsi takes it: its top-level options and each item of ``entries``.
+ENTRY_SPEC = {
+    "pdev": {"type": "str"},
+    "vdev": {"type": "str"},
+    "feature_host": {"type": "bool", "default": False},
+}
 _HCTL = re.compile(r"^\d{1,10}:\d{1,10}:\d{1,10}:\d{1,10}$")
 _NAA = re.compile(r"^naa\.(?:[0-9a-fA-F]{16}|[0-9a-fA-F]{32}):\d{1,5}$")
 _DEV = re.compile(r"^/dev/[A-Za-z0-9._:+@/-]+$")

@@ -29,125 +29,9 @@ description:
 extends_documentation_fragment:
   - scsi.virt.connection
   - scsi.virt.domain_device
-  - scsi.virt.domain_device.LUN_ACCESS
+  - scsi.virt.domain_device.DISK_LUN
   - scsi.virt.attributes
   - scsi.virt.attributes.CHANGE
-options:
-  dev:
-    description: Host block device of the LUN. Prefer a stable name under C(/dev/disk/by-path) or C(/dev/disk/by-id).
-    type: str
-  wwn:
-    description:
-      - Select the host LUN by its WWN (16 or 32 hex digits, C(0x)/C(naa.) prefix allowed); it becomes the block
-        source C(/dev/disk/by-id/wwn-0x<wwn>).
-      - libvirt cannot B(set) a WWN on a C(device='lun') disk (it refuses C(<wwn>) there); the guest sees the LUN's own.
-      - The LUN must exist on the hypervisor, checked in C(/dev) when libvirt is local and among libvirt's storage
-        node devices over a remote connection.
-      - When multipathd owns the LUN, the source is its dm-multipath map C(/dev/mapper/<name>) instead (found in sysfs
-        locally; remotely through libvirt's C(mpath) pool, when the map is named by its WWID - see
-        M(scsi.virt.scsi_lun_info)).
-    type: str
-  allow_single_path:
-    description:
-      - A block source (O(dev)) that is one path of a dm-multipath map (C(/dev/sdX) or one of its C(/dev/disk) names)
-        is refused with a message naming the map, since the guest would lose the LUN when that path fails.
-        V(true) passes the single path anyway (unset means V(false)).
-      - A device-mapper O(dev) is accepted when it is a multipath map and refused when it is another dm device (LVM,
-        crypt; checked on a local hypervisor).
-    type: bool
-  pool:
-    description: Storage pool whose volume is the LUN (a C(scsi), C(iscsi) or C(iscsi-direct) pool).
-    type: str
-  volume:
-    description: Volume name in O(pool), for example C(unit:0:0:1).
-    type: str
-  target_dev:
-    description: Guest target name (C(sdX)). Left out, the first free one is used. It is a hint to the guest only.
-    type: str
-  device:
-    description:
-      - V(lun) (default) passes the LUN through as C(<disk device='lun'>) (QEMU C(scsi-block)); the guest sends SCSI
-        commands to the real LUN, sees its vendor, model and WWN, and can use persistent reservations.
-      - V(disk) is the emulated mode, C(<disk device='disk'>) on the SCSI bus (QEMU C(scsi-hd)); the guest sees a
-        QEMU disk, libvirt snapshots and block jobs work, no SCSI command reaches the LUN. The LUN is selected the
-        same way (O(dev), O(wwn), O(pool), O(iscsi)). O(serial), O(vendor) and O(product) may be set; with O(wwn)
-        of 16 hex digits the guest disk also gets that WWN (C(<wwn>)). O(sgio), O(rawio) and O(reservations) are
-        refused (libvirt refuses them on C(device='disk')).
-      - A LUN is one disk in either mode; asking for the other mode of a LUN that is attached is refused (detach
-        it with O(state=absent) first), and O(state=absent) detaches it in whichever mode it is attached.
-      - O(exclusive) only ever detaches C(device='lun') disks, never emulated disks (the guest's own system disk
-        may be one).
-    type: str
-    choices: [lun, disk]
-  serial:
-    description:
-      - Serial number the guest sees, with O(device=disk) only (letters, digits, C(_ . + -) and space).
-      - Refused with O(device=lun); libvirt does not allow C(<serial>) there; the guest sees the LUN's own serial.
-    type: str
-  vendor:
-    description: SCSI INQUIRY vendor the guest sees (1-8 printable ASCII characters), with O(device=disk) only.
-    type: str
-  product:
-    description: SCSI INQUIRY product the guest sees (1-16 printable ASCII characters), with O(device=disk) only.
-    type: str
-  reservations:
-    description:
-      - SCSI-3 persistent reservations for the guest (cluster fencing, for example Pacemaker C(fence_scsi) or
-        Windows failover clusters) through QEMU's C(qemu-pr-helper), as C(<reservations>) in the LUN's C(<source>).
-      - For a block source (O(dev) or O(wwn)) with O(device=lun) only. Refused for O(iscsi) sources (QEMU's own
-        iSCSI initiator sends the reservation commands to the target itself; give each guest its own
-        O(iscsi.initiator)) and for pool volumes (libvirt's schema allows C(<reservations>) only in a block source;
-        give the volume's block path as O(dev)).
-      - Left out, the reservation setting of an attached LUN is not changed.
-    type: dict
-    suboptions:
-      managed:
-        description:
-          - V(true) lets libvirt start and stop a C(qemu-pr-helper) for the guest (it runs with the privileges
-            needed to send PERSISTENT RESERVE OUT).
-          - V(false) connects QEMU to a helper you run, at O(reservations.source_path).
-        type: bool
-        required: true
-      source_path:
-        description:
-          - The UNIX socket of your C(qemu-pr-helper) (C(<source type='unix' mode='client'>)); required with
-            O(reservations.managed=false), refused with V(true).
-        type: str
-  error_policy:
-    description:
-      - What QEMU does when a write to the LUN fails (C(<driver error_policy>)). V(report) passes the error to
-        the guest, which cluster software (Windows failover clusters) needs; V(stop) pauses the guest; V(enospace)
-        pauses only when the host is out of space. Left out, libvirt's default (V(report) for LUNs is not implied).
-    type: str
-    choices: [stop, report, ignore, enospace]
-  rerror_policy:
-    description: What QEMU does when a read fails (C(<driver rerror_policy>)); left out, it follows O(error_policy).
-    type: str
-    choices: [stop, report, ignore]
-  cache:
-    description:
-      - Host cache mode of the LUN (C(<driver cache>)). Left out, QEMU's default.
-    type: str
-    choices: [none, writeback, writethrough, directsync, unsafe]
-  discard:
-    description: Whether guest discard (UNMAP/TRIM) requests reach the LUN (C(<driver discard>)).
-    type: str
-    choices: [unmap, ignore]
-  io:
-    description:
-      - QEMU I/O mode (C(<driver io>)). V(native) needs O(cache=none) or O(cache=directsync) in the same task
-        (libvirt refuses it otherwise).
-    type: str
-    choices: [native, threads, io_uring]
-  luns:
-    description:
-      - Several LUNs, each a dictionary with the single-LUN options above (O(dev), O(wwn), O(pool), O(volume),
-        O(iscsi), O(target_dev), O(address), O(sgio), O(rawio), O(shareable), O(readonly), O(device), O(serial),
-        O(vendor), O(product), O(reservations), O(error_policy), O(rerror_policy), O(cache), O(discard), O(io),
-        O(allow_single_path)).
-      - Applied in one XML rewrite. Mutually exclusive with the single-LUN options.
-    type: list
-    elements: dict
 seealso:
   - module: scsi.virt.scsi_hostdev
   - module: scsi.virt.domain_scsi_info
@@ -224,31 +108,134 @@ luns:
   description:
     - The listed LUN disks as they are after the run (assigned address and target included), one entry per copy
       when a LUN is attached more than once, in whichever mode (C(device) V(lun) or V(disk)) it is attached.
-    - Besides the fields of the sample, as set - C(reservations_managed), C(reservations_path) (with C(reservations_source_type)
-      C(unix) and C(reservations_mode) C(client)), C(rerror_policy), C(discard), C(io), C(driver_name), C(driver_type),
-      and for C(device=disk) C(serial), C(wwn), C(vendor), C(product).
+    - Each entry has the input shape of O(luns) (the same keys and nesting; only values that are set), so
+      C(luns="{{ result.luns }}") can be given back to this module and changes nothing.
+    - C(sgio), C(rawio), C(readonly) and C(shareable) are given with libvirt's meaning of an absent value
+      (V(filtered), V(false)); the block path a LUN selected by O(wwn) was attached with is returned as C(dev).
   returned: always
   type: list
   elements: dict
+  contains:
+    dev:
+      description: Host block device of a block LUN (also of one given by O(wwn), as C(/dev/disk/by-id/wwn-0x...)).
+      type: str
+      returned: for a block source
+    pool:
+      description: Storage pool of a volume source.
+      type: str
+      returned: for a pool volume
+    volume:
+      description: Volume name in C(pool).
+      type: str
+      returned: for a pool volume
+    iscsi:
+      description: An iSCSI source, as O(iscsi).
+      type: dict
+      returned: for an iSCSI source
+      contains:
+        host:
+          description: Portal host (an IPv6 address bare).
+          type: str
+        port:
+          description: Portal port.
+          type: int
+        target:
+          description: Target IQN.
+          type: str
+        lun:
+          description: LUN number on the target.
+          type: int
+        auth:
+          description: CHAP through a libvirt secret, C(username) and C(secret_usage) or C(secret_uuid).
+          type: dict
+          returned: when set
+        initiator:
+          description: Initiator IQN.
+          type: str
+          returned: when set
+    device:
+      description: V(lun) (passthrough) or V(disk) (emulated).
+      type: str
+    target_dev:
+      description: Guest target name (C(sdX)).
+      type: str
+    address:
+      description: Guest drive address, as O(address).
+      type: dict
+      contains:
+        controller:
+          description: SCSI controller index.
+          type: int
+        bus:
+          description: Bus (0).
+          type: int
+        target:
+          description: Target.
+          type: int
+        unit:
+          description: Unit.
+          type: int
+    sgio:
+      description: SCSI command filtering (V(filtered) when absent in the XML).
+      type: str
+      returned: for C(device=lun)
+    rawio:
+      description: Whether the guest has CAP_SYS_RAWIO on the LUN.
+      type: bool
+      returned: for C(device=lun)
+    readonly:
+      description: Read-only.
+      type: bool
+    shareable:
+      description: Shareable between guests.
+      type: bool
+    reservations:
+      description: Persistent reservations, as O(reservations) (C(managed), and C(source_path) when not managed).
+      type: dict
+      returned: when set
+    error_policy:
+      description: As O(error_policy).
+      type: str
+      returned: when set
+    rerror_policy:
+      description: As O(rerror_policy).
+      type: str
+      returned: when set
+    cache:
+      description: As O(cache).
+      type: str
+      returned: when set
+    discard:
+      description: As O(discard).
+      type: str
+      returned: when set
+    io:
+      description: As O(io).
+      type: str
+      returned: when set
+    serial:
+      description: Serial number the guest sees (C(device=disk)).
+      type: str
+      returned: when set
+    vendor:
+      description: SCSI INQUIRY vendor (C(device=disk)).
+      type: str
+      returned: when set
+    product:
+      description: SCSI INQUIRY product (C(device=disk)).
+      type: str
+      returned: when set
   sample:
-    - type: network
+    - iscsi: {host: 192.0.2.10, port: 3260, target: "iqn.2026-11.com.example:storage", lun: 1}
       device: lun
-      protocol: iscsi
-      iscsi_name: iqn.2026-11.com.example:storage/1
-      iscsi_host: 192.0.2.10
-      iscsi_port: 3260
       target_dev: sda
-      target_bus: scsi
-      sgio: filtered
-      rawio: false
       error_policy: report
       cache: none
+      sgio: filtered
+      rawio: false
       readonly: false
       shareable: false
-      address_controller: 0
-      address_bus: 0
-      address_target: 0
-      address_unit: 0
+      address: {controller: 0, bus: 0, target: 0, unit: 0}
 changes:
   description:
     - What was (or in check mode would be) added, updated or removed; for updates, each field's before/after.

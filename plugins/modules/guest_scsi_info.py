@@ -41,18 +41,44 @@ options:
     default: 60
   expect:
     description:
-      - LUNs that must be in the guest. Each is a dict with C(wwn) (the LUN's NAA WWN, C(0x)/C(naa.) prefixes
-        allowed) and/or C(address) (the guest's C(H:B:T:L)), and optionally C(vendor), C(model), C(size) (bytes),
-        C(min_size) and C(readable) to check.
+      - LUNs that must be in the guest. Each is a dict with O(expect[].wwn) and/or O(expect[].address), and
+        optionally O(expect[].vendor), O(expect[].model), O(expect[].size), O(expect[].min_size) and
+        O(expect[].readable) to check.
       - The module fails with a message naming each missing or different LUN.
     type: list
     elements: dict
     default: []
+    suboptions:
+      wwn: &wwn
+        description: The LUN's NAA WWN (16 or 32 hex digits, C(0x)/C(naa.) prefixes allowed).
+        type: str
+      address: &address
+        description: The guest's SCSI address C(H:B:T:L) (as the guest numbers it).
+        type: str
+      vendor:
+        description: The SCSI vendor the guest must see.
+        type: str
+      model:
+        description: The SCSI model the guest must see.
+        type: str
+      size:
+        description: The size in bytes the guest must see.
+        type: int
+      min_size:
+        description: The least size in bytes.
+        type: int
+      readable:
+        description: Whether reading its first blocks must work (with O(read_blocks) above 0).
+        type: bool
   absent:
-    description: LUNs (C(wwn) and/or C(address)) that must not be in the guest, for example after a detach.
+    description:
+      - LUNs (O(absent[].wwn) and/or O(absent[].address)) that must not be in the guest, for example after a detach.
     type: list
     elements: dict
     default: []
+    suboptions:
+      wwn: *wwn
+      address: *address
   wait:
     description:
       - Seconds to keep re-reading (with a rescan when O(rescan=true)) until O(expect) and O(absent) hold;

@@ -18,46 +18,9 @@ description:
 extends_documentation_fragment:
   - scsi.virt.connection
   - scsi.virt.domain_device
-  - scsi.virt.domain_device.LUN_ACCESS
+  - scsi.virt.domain_device.HOSTDEV
   - scsi.virt.attributes
   - scsi.virt.attributes.CHANGE
-options:
-  adapter:
-    description: Host SCSI adapter node device, C(scsi_hostN) (see M(scsi.virt.scsi_host_info)).
-    type: str
-  adapter_wwnn:
-    description: Select the adapter (typically an NPIV vHBA) by its WWNN; needs O(adapter_wwpn).
-    type: str
-  adapter_wwpn:
-    description: WWPN of the adapter selected with O(adapter_wwnn).
-    type: str
-  bus:
-    description: Bus of the LUN on the adapter (the B of H:B:T:L).
-    type: int
-  target:
-    description: Target of the LUN on the adapter (the T of H:B:T:L).
-    type: int
-  unit:
-    description: Unit (LUN number) on the adapter (the L of H:B:T:L).
-    type: int
-  managed:
-    description:
-      - For iSCSI hostdevs only. Refused as V(true) on adapter hostdevs (the guest would not start); V(false) there
-        clears an existing C(managed='yes'). Unset leaves it as it is.
-    type: bool
-  vhost_wwpn:
-    description: WWPN of a vhost-scsi (LIO) target, C(naa.) plus 16 hex digits, for a C(type='scsi_host') hostdev.
-    type: str
-  vhost_model:
-    description: Model of the vhost-scsi device.
-    type: str
-    choices: [virtio, virtio-transitional, virtio-non-transitional]
-  hostdevs:
-    description:
-      - Several hostdevs, each a dictionary with the single-hostdev options above.
-      - Applied in one XML rewrite. Mutually exclusive with the single-hostdev options.
-    type: list
-    elements: dict
 seealso:
   - module: scsi.virt.domain_disk_lun
   - module: scsi.virt.vhba
@@ -99,14 +62,73 @@ EXAMPLES = r"""
 
 RETURN = r"""
 hostdevs:
-  description: The listed hostdevs as they are after the run (assigned drive address included).
+  description:
+    - The listed hostdevs as they are after the run (assigned drive address included).
+    - Each entry has the input shape of O(hostdevs) (the same keys and nesting; only values that are set), so
+      C(hostdevs="{{ result.hostdevs }}") can be given back to this module and changes nothing.
+    - A hostdev on an adapter selected by O(adapter_wwnn)/O(adapter_wwpn) is returned with its C(adapter) name.
   returned: always
   type: list
   elements: dict
+  contains:
+    adapter:
+      description: Host SCSI adapter, C(scsi_hostN).
+      type: str
+      returned: for an adapter hostdev
+    bus:
+      description: Bus of the LUN on the adapter.
+      type: int
+      returned: for an adapter hostdev
+    target:
+      description: Target of the LUN on the adapter.
+      type: int
+      returned: for an adapter hostdev
+    unit:
+      description: Unit of the LUN on the adapter.
+      type: int
+      returned: for an adapter hostdev
+    iscsi:
+      description: >-
+        An iSCSI source, as O(iscsi): C(host), C(port), C(target), C(lun), and when set C(auth) (C(username),
+        C(secret_usage) or C(secret_uuid)) and C(initiator).
+      type: dict
+      returned: for an iSCSI hostdev
+    managed:
+      description: Whether libvirt manages the device (V(false) when absent in the XML).
+      type: bool
+      returned: for an adapter or iSCSI hostdev
+    vhost_wwpn:
+      description: WWPN of the vhost-scsi target (C(naa.) + 16 hex digits).
+      type: str
+      returned: for a vhost-scsi hostdev
+    vhost_model:
+      description: Model of the vhost-scsi device.
+      type: str
+      returned: for a vhost-scsi hostdev, when set
+    address:
+      description: Guest drive address, as O(address) (C(controller), C(bus), C(target), C(unit)).
+      type: dict
+      returned: for an adapter or iSCSI hostdev
+    sgio:
+      description: SCSI command filtering (V(filtered) when absent in the XML).
+      type: str
+      returned: for an adapter or iSCSI hostdev
+    rawio:
+      description: Whether the guest has CAP_SYS_RAWIO.
+      type: bool
+      returned: for an adapter or iSCSI hostdev
+    readonly:
+      description: Read-only.
+      type: bool
+      returned: for an adapter or iSCSI hostdev
+    shareable:
+      description: Shareable between guests.
+      type: bool
+      returned: for an adapter or iSCSI hostdev
   sample:
-    - {mode: subsystem, type: scsi, adapter: scsi_host5, source_bus: 0, source_target: 2, source_unit: 0,
-       managed: false, sgio: filtered, rawio: false, readonly: false, shareable: false,
-       address_controller: 0, address_bus: 0, address_target: 0, address_unit: 0}
+    - {adapter: scsi_host5, bus: 0, target: 2, unit: 0, managed: false, sgio: filtered, rawio: false,
+       readonly: false, shareable: false, address: {controller: 0, bus: 0, target: 0, unit: 0}}
+    - {vhost_wwpn: naa.5001405df3e54061}
 changes:
   description:
     - What was (or in check mode would be) added, updated or removed.

@@ -35,22 +35,29 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  pdev:
+  pdev: &pdev
     description:
       - The dom0 device. A persistent C(/dev/disk/by-*/*) name is preferred; C(/dev/sdX) and C(host:channel:target:lun)
         work but change across reboots (a warning says so); C(naa.WWN:LUN) names a LUN of an LIO xen-pvscsi target.
     type: str
-  vdev:
+  vdev: &vdev
     description: The guest's C(host:channel:target:lun), integers.
     type: str
-  feature_host:
+  feature_host: &feature_host
     description: Pass SCSI commands through without emulation in the backend (the C(feature-host) option).
     type: bool
     default: false
   entries:
-    description: Several entries, each a dict with O(pdev), O(vdev) and O(feature_host); one rewrite.
+    description:
+      - Several entries, each a dict with O(pdev), O(vdev) and O(feature_host) (its sub-options); one rewrite.
+      - A result's RV(entries) has this shape and can be given here as it is.
+      - With O(state=absent), O(entries[].pdev) may be left out (entries are found by vdev).
     type: list
     elements: dict
+    suboptions:
+      pdev: *pdev
+      vdev: *vdev
+      feature_host: *feature_host
   exclusive:
     description: With O(state=present), remove the entries whose vdev is not listed.
     type: bool
@@ -96,10 +103,21 @@ EXAMPLES = r"""
 
 RETURN = r"""
 entries:
-  description: The vscsi entries of the file after the run.
+  description:
+    - The vscsi entries of the file after the run, in the input shape of O(entries) (feedable back to it).
   returned: always
   type: list
   elements: dict
+  contains:
+    pdev:
+      description: The dom0 device.
+      type: str
+    vdev:
+      description: The guest's C(host:channel:target:lun).
+      type: str
+    feature_host:
+      description: Whether the entry has the C(feature-host) option.
+      type: bool
   sample: [{pdev: /dev/disk/by-id/wwn-0x6001405abcdef012, vdev: "0:0:1:0", feature_host: false}]
 commands:
   description: The C(xl) command lines run (or, in check mode or without a live domain, that a live change needs).
@@ -125,9 +143,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._xl_config import (
-    VscsiEntry, XlConfig, is_persistent, parse_pdev, parse_vdev, plan_entries)
-
-ENTRY_KEYS = {"pdev", "vdev", "feature_host"}
+    ENTRY_SPEC, VscsiEntry, XlConfig, is_persistent, parse_pdev, parse_vdev, plan_entries)
 
 
 def desired_entries(params):
@@ -146,7 +162,7 @@ def desired_entries(params):
     out = []
     for item, field in zip(raw, fields):
         prefix = field + "." if field else ""
-        if not isinstance(item, dict) or set(item) - ENTRY_KEYS:
+        if not isinstance(item, dict) or set(item) - set(ENTRY_SPEC):
             raise ValidationError(field, "expected a dict with pdev, vdev and feature_host", item)
         vdev = parse_vdev(item.get("vdev"), prefix + "vdev")
         pdev = item.get("pdev")
@@ -162,18 +178,16 @@ def desired_entries(params):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
+        argument_spec=dict({
             "path": {"type": "path", "required": True},
             "domain": {"type": "str"},
             "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
-            "pdev": {"type": "str"},
-            "vdev": {"type": "str"},
-            "feature_host": {"type": "bool", "default": False},
+            **ENTRY_SPEC,
             "entries": {"type": "list", "elements": "dict"},
             "exclusive": {"type": "bool", "default": False},
             "live": {"type": "bool"},
             "backup": {"type": "bool", "default": False},
-        },
+        }),
         supports_check_mode=True,
     )
     params = module.params

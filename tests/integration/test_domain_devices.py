@@ -50,7 +50,7 @@ def test_disk_lun_sources(test_node, run_module, source, expected):
     assert expected in text and "device='lun'" in text and "sgio='filtered'" in text
     assert "<controller type='scsi' index='0' model='virtio-scsi'" in text
     assert "<disk type=\"" in run["diff"]["after"] and run["diff"]["before"] == ""
-    assert run["luns"][0]["address_target"] == 0 and run["luns"][0]["target_dev"] == "sda"
+    assert run["luns"][0]["address"]["target"] == 0 and run["luns"][0]["target_dev"] == "sda"
 
 
 def test_luns_list_in_one_rewrite_and_options_change_in_place(test_node, run_module):
@@ -58,14 +58,14 @@ def test_luns_list_in_one_rewrite_and_options_change_in_place(test_node, run_mod
     luns = [{"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": n}} for n in range(1, 5)]
     run = four_steps(conn, run_module, "domain_disk_lun", {"uri": uri, "domain": "guest-off", "luns": luns,
                                                            "controller_queues": 4})
-    assert [lun["address_target"] for lun in run["luns"]] == [0, 1, 2, 3]
+    assert [lun["address"]["target"] for lun in run["luns"]] == [0, 1, 2, 3]
     assert "<driver queues='4'/>" in xml(conn, "guest-off")
     luns[2]["shareable"] = True
     luns[3]["address"] = {"target": 9, "unit": 0}
     change = run_module("domain_disk_lun", {"uri": uri, "domain": "guest-off", "luns": luns})
     assert [c["action"] for c in change["changes"]] == ["update", "update"], change
     assert change["changes"][0]["fields"] == {"shareable": {"before": False, "after": True}}
-    assert [lun["address_target"] for lun in change["luns"]] == [0, 1, 2, 9]
+    assert [lun["address"]["target"] for lun in change["luns"]] == [0, 1, 2, 9]
     assert not run_module("domain_disk_lun", {"uri": uri, "domain": "guest-off", "luns": luns}).changed
 
 
@@ -237,8 +237,9 @@ def test_a_lun_on_bus_virtio_is_not_half_moved_to_scsi(test_node, run_module):
     # The way out the message names: remove it, then add it again (on virtio-scsi).
     assert run_module("domain_disk_lun", dict(args, state="absent")).changed
     again = run_module("domain_disk_lun", args)
-    assert again.changed and again["luns"][0]["target_bus"] == "scsi", again
-    assert "type='pci'" not in xml(conn, "guest-off").split("/dev/sdb")[1].split("</disk>")[0]
+    assert again.changed and again["luns"][0]["address"]["target"] is not None, again
+    fragment = xml(conn, "guest-off").split("/dev/sdb")[1].split("</disk>")[0]
+    assert "bus='scsi'" in fragment and "type='pci'" not in fragment
 
 
 PLAIN_SCSI_DISK = """<controller type='scsi' index='0' model='virtio-scsi'/><disk type='file' device='disk'>

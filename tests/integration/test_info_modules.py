@@ -32,7 +32,7 @@ def test_domain_scsi_info_shows_what_domain_disk_lun_did(test_node, run_module):
                                           "volume": "unit:0:0:1"}).changed
     guest = run_module("domain_scsi_info", {"uri": uri, "name": "guest-off"})["domains"][0]
     assert guest["controllers"][0]["model"] == "virtio-scsi" and not guest["active"]
-    assert [(d["pool"], d["volume"], d["address_target"]) for d in guest["luns"]] == [("fcpool", "unit:0:0:1", 0)]
+    assert [(d["pool"], d["volume"], d["address"]["target"]) for d in guest["luns"]] == [("fcpool", "unit:0:0:1", 0)]
     every = run_module("domain_scsi_info", {"uri": uri})["domains"]
     assert [d["name"] for d in every] == ["guest-legacy", "guest-off", "guest-peer", "guest-run"]
     missing = run_module("domain_scsi_info", {"uri": uri, "domain": "nope"})

@@ -225,3 +225,18 @@ def test_an_unchanged_file_still_brings_the_running_domain_in_line(cfg, run_modu
     running.write_text("")
     refused = run_module("xl_vscsi", dict(args, live=True))
     assert refused.failed and refused["msg"].startswith("live:"), refused
+
+
+def test_result_entries_feed_back_unchanged(cfg, run_module, monkeypatch):
+    """The entries of a result are xl_vscsi's own entries input: given back, nothing changes (also exclusive)."""
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no xl
+    path = cfg("multi-line.cfg")
+    added = run_module("xl_vscsi", {"path": path, "entries": [{"pdev": LUN, "vdev": "0:0:3:0", "feature_host": True},
+                                                              {"pdev": "naa.5001405df3e54062:1", "vdev": "0:0:4:0"}]})
+    assert added.changed and len(added["entries"]) >= 2, added
+    text = read(path)
+    for exclusive in (False, True):
+        again = run_module("xl_vscsi", {"path": path, "entries": added["entries"], "exclusive": exclusive})
+        assert not again.failed and not again.changed, again
+        assert again["entries"] == added["entries"]
+    assert read(path) == text

@@ -60,7 +60,7 @@ def test_check_mode_on_a_running_guest_changes_nothing_and_predicts(clean_guest,
     assert (_xml(dom), _xml(dom, live=True)) == before
     assert check["diff"]["after"].count('device="lun"') == 2
     run = run_module("domain_disk_lun", args)
-    assert run.changed and [lun["address_target"] for lun in run["luns"]] == [0, 1]
+    assert run.changed and [lun["address"]["target"] for lun in run["luns"]] == [0, 1]
     seen = run_module("guest_scsi_info", {"uri": URI, "domain": GUEST, "wait": 20, "expect": [
         {"wwn": "60000000000000000e00000000010001"}, {"address": "0:0:1:0", "size": 33554432}]})
     assert not seen.failed, seen
@@ -69,6 +69,28 @@ def test_check_mode_on_a_running_guest_changes_nothing_and_predicts(clean_guest,
     assert not again.changed
     assert not run_module("domain_disk_lun", args).changed
     assert (_xml(dom), _xml(dom, live=True)) == after
+
+
+def test_results_fed_back_change_nothing_live_or_config(clean_guest, run_module):
+    """On a running guest (real libvirt and QEMU): each module's own result items, and domain_scsi_info's from the
+    persistent and the live XML, given back as luns/hostdevs change neither side."""
+    dom = clean_guest
+    disks = run_module("domain_disk_lun", {"uri": URI, "domain": GUEST, "luns": [
+        {"iscsi": iscsi(1), "address": {"target": 3, "unit": 0}, "cache": "none", "error_policy": "report"}]})
+    hostdevs = run_module("scsi_hostdev", {"uri": URI, "domain": GUEST,
+                                           "hostdevs": [{"iscsi": iscsi(2), "readonly": True}]})
+    assert disks.changed and hostdevs.changed, (disks, hostdevs)
+    before = (_xml(dom), _xml(dom, live=True))
+    feeds = [("luns", disks["luns"]), ("hostdevs", hostdevs["hostdevs"])]
+    for live in (False, True):
+        info = run_module("domain_scsi_info", {"uri": URI, "domain": GUEST, "live": live})["domains"][0]
+        feeds += [("luns", info["luns"]), ("hostdevs", info["hostdevs"])]
+    for option, items in feeds:
+        assert len(items) == 1, (option, items)
+        module = "domain_disk_lun" if option == "luns" else "scsi_hostdev"
+        again = run_module(module, {"uri": URI, "domain": GUEST, option: items, "exclusive": True})
+        assert not again.failed and not again.changed, (option, items, again)
+    assert (_xml(dom), _xml(dom, live=True)) == before
 
 
 def test_failed_live_attach_leaves_the_config_unchanged(clean_guest, run_module):

@@ -31,6 +31,10 @@ def lun(**item):
     return {"lun_passthrough_domain": GUEST, "lun_passthrough_luns": [item]}
 
 
+def lun_list(*items):
+    return {"lun_passthrough_domain": GUEST, "lun_passthrough_luns": list(items)}
+
+
 GUEST2 = "scsi-virt-lab2"
 ISCSI3 = {"host": "127.0.0.1", "target": IQN, "lun": 3}
 
@@ -71,21 +75,38 @@ CASES = [
      "missing required"),
     ("lun_passthrough", dict(lun(dev="/dev/sdb"), lun_passthrough_domain="nope"), "domain", "no domain named"),
     ("lun_passthrough", lun(kind="tape", dev="/dev/sdb"), "kind", "disk"),
-    ("lun_passthrough", lun(iscsi={"host": "127.0.0.1", "target": "not-an-iqn", "lun": 1}), "luns[0].iscsi.target",
-     "iSCSI name"),
+    ("lun_passthrough", lun(iscsi={"host": "127.0.0.1", "target": "not-an-iqn", "lun": 1}),
+     "lun_passthrough_luns[0].iscsi.target", "iSCSI name"),
     ("lun_passthrough", lun(iscsi={"host": "127.0.0.1", "target": IQN, "lun": 1}, sgio="unfiltered"),
-     "luns[0].sgio", "filtered"),
-    ("lun_passthrough", lun(dev="/dev/sdb", address={"target": 300, "unit": 0}), "luns[0].address.target",
-     "0 to 255"),
-    ("lun_passthrough", lun(dev="sdb"), "luns[0].dev", "absolute block device path"),
-    ("lun_passthrough", lun(kind="hostdev", adapter="scsi_host99", bus=0, target=0, unit=0), "adapter",
-     "scsi_host99"),
+     "lun_passthrough_luns[0].sgio", "filtered"),
+    ("lun_passthrough", lun(dev="/dev/sdb", address={"target": 300, "unit": 0}),
+     "lun_passthrough_luns[0].address.target", "0 to 255"),
+    ("lun_passthrough", lun(dev="sdb"), "lun_passthrough_luns[0].dev", "absolute block device path"),
+    ("lun_passthrough", lun(kind="hostdev", adapter="scsi_host99", bus=0, target=0, unit=0),
+     "lun_passthrough_luns[0].adapter", "scsi_host99"),
     ("lun_passthrough", dict(lun(dev="/dev/sdb"), lun_passthrough_luns="/dev/sdb"), "lun_passthrough_luns",
      "convert to dict"),
     ("lun_passthrough", dict(lun(dev="/dev/sdb"), lun_passthrough_hypervisor="vmware"), "lun_passthrough_hypervisor",
      "kvm, xen"),
     ("lun_passthrough", dict(lun(iscsi={"host": "127.0.0.1", "target": IQN, "lun": 1}), lun_passthrough_state="gone"),
      "lun_passthrough_state", "present, absent"),
+    # lun_passthrough splits its list by kind: an error names the item's place in lun_passthrough_luns.
+    ("lun_passthrough", lun_list({"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 1}},
+                                 {"kind": "hostdev", "iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 2}},
+                                 {"iscsi": {"host": "127.0.0.1", "target": "not-an-iqn", "lun": 3}}),
+     "lun_passthrough_luns[2].iscsi.target", "iSCSI name"),
+    # state absent: the disk item (not attached) changes nothing, then the hostdevs are refused.
+    ("lun_passthrough", dict(lun_list({"kind": "hostdev", "iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 2}},
+                                      {"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 1}},
+                                      {"kind": "hostdev", "adapter": "scsi_host99", "bus": 0, "target": 0, "unit": 0}),
+                             lun_passthrough_state="absent"),
+     "lun_passthrough_luns[2].adapter", "scsi_host99"),
+    ("lun_passthrough", lun_list({"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 1}},
+                                 {"kind": "hostdev", "iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 2}},
+                                 {"iscsi": {"host": "127.0.0.1", "target": IQN, "lun": 1}}),
+     "lun_passthrough_luns[2]: names the same device as lun_passthrough_luns[0]", "iscsi"),
+    ("guest_scsi_verify", verify(guest_scsi_verify_expect=[{"wwn": "6001405abcdef012"}, {"wwn": "12"}]),
+     "guest_scsi_verify_expect[1].wwn", "16 or 32 hex digits"),
     ("guest_scsi_verify", {}, "guest_scsi_verify_domain", "missing required"),
     ("guest_scsi_verify", verify(guest_scsi_verify_domain="nope"), "domain", "no domain named"),
     ("guest_scsi_verify", verify(guest_scsi_verify_expect=[{"wwn": "12"}]), "wwn", "16 or 32 hex digits"),
@@ -108,7 +129,7 @@ CASES = [
     ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"domain": GUEST}, {"domain": "nope"}]), "domain",
      "no domain named 'nope'"),
     ("guest_cluster_lun", cluster(guest_cluster_lun_source={"iscsi": dict(ISCSI3, target="not-an-iqn")}),
-     "iscsi.target", "iSCSI name"),
+     "guest_cluster_lun_source.iscsi.target", "iSCSI name"),
     ("guest_cluster_lun", cluster(guest_cluster_lun_keys=["0xa1", "0xa1"]), "guest_cluster_lun_keys",
      "two different keys"),
 ]

@@ -174,7 +174,7 @@ def test_disk_lun_live_and_persistent_seen_then_gone(clean, debug_luns, run_modu
     device, drive = guest_device(devices, lun), attached["luns"][0]
     # The guest finds it at the drive address the module assigned (its one SCSI host is virtio-scsi).
     assert (device["bus"], device["target"], device["lun"]) == (
-        drive["address_bus"], drive["address_target"], drive["address_unit"]), (device, drive)
+        drive["address"]["bus"], drive["address"]["target"], drive["address"]["unit"]), (device, drive)
     assert [d for d in devices if d["model"] == "scsi_debug"] == [device], devices
     assert not run_module("domain_disk_lun", args).changed
 
@@ -201,7 +201,7 @@ def test_scsi_hostdev_live_and_persistent_seen_then_gone(clean, debug_luns, run_
     devices, seen_after = guest_sees(run_module, expect=[wanted(lun)])
     device, drive = guest_device(devices, lun), attached["hostdevs"][0]
     assert (device["bus"], device["target"], device["lun"]) == (
-        drive["address_bus"], drive["address_target"], drive["address_unit"]), (device, drive)
+        drive["address"]["bus"], drive["address"]["target"], drive["address"]["unit"]), (device, drive)
     assert device["generic"], device  # scsi-generic passthrough: the guest has an sg node for it
     assert [d for d in devices if d["model"] == "scsi_debug"] == [device], devices
     assert not run_module("scsi_hostdev", args).changed

@@ -24,6 +24,26 @@ def iscsi_source_props(base="source"):
     }
 
 
+def iscsi_item(values):
+    """The ``iscsi`` option (host, port, target, lun, auth, initiator) of an iSCSI source's values."""
+    name = values.get("iscsi_name") or ""
+    target, sep, lun = name.rpartition("/")
+    if not sep or not lun.isdigit():
+        target, lun = name, "0"
+    item = {"host": values.get("iscsi_host"), "port": values.get("iscsi_port") or ISCSI_DEFAULT_PORT,
+            "target": target, "lun": int(lun)}
+    if values.get("auth_username") is not None:
+        auth = {"username": values["auth_username"]}
+        if values.get("auth_secret_uuid") is not None:
+            auth["secret_uuid"] = values["auth_secret_uuid"]
+        if values.get("auth_secret_usage") is not None:
+            auth["secret_usage"] = values["auth_secret_usage"]
+        item["auth"] = auth
+    if values.get("initiator_iqn") is not None:
+        item["initiator"] = values["initiator_iqn"]
+    return item
+
+
 def iscsi_identity(device):
     return ("iscsi", (device.iscsi_name or "").lower(), device.iscsi_host,
             device.iscsi_port or ISCSI_DEFAULT_PORT)
@@ -48,6 +68,20 @@ def lun_access_props():
         "readonly": Prop("readonly", PRESENCE),
         "shareable": Prop("shareable", PRESENCE),
     }
+
+
+ACCESS_OPTIONS = ("sgio", "rawio", "readonly", "shareable")
+
+
+def access_item(values):
+    """The access options (sgio, rawio, readonly, shareable, address) of a LUN's canonical values, in the
+    shape of the modules' options; unset values are left out."""
+    item = {name: values[name] for name in ACCESS_OPTIONS if values.get(name) is not None}
+    if values.get("address_target") is not None and values.get("address_unit") is not None:
+        item["address"] = {"controller": values.get("address_controller") or 0,
+                           "bus": values.get("address_bus") or 0,
+                           "target": values["address_target"], "unit": values["address_unit"]}
+    return item
 
 
 def drive_address_props():

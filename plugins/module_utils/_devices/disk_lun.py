@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
-    ISCSI_DEFAULT_PORT, drive_address_props, iscsi_identity, iscsi_source_props, lun_access_props)
+    ISCSI_DEFAULT_PORT, access_item, drive_address_props, iscsi_identity, iscsi_item, iscsi_source_props,
+    lun_access_props)
 from ansible_collections.scsi.virt.plugins.module_utils._lun_identity import block_identity
 from ansible_collections.scsi.virt.plugins.module_utils._xml import WWN, YESNO, Descriptor, Prop
 
@@ -95,6 +96,29 @@ class DiskLun(Descriptor):
 
     def describe_prefix(self):
         return ""
+
+    def as_item(self):
+        """This disk as a domain_disk_lun item (the ``luns`` option's shape, feedable back to it): the source
+        (``dev``, ``pool`` + ``volume`` or ``iscsi``), ``device``, the options that are set, the ``address``.
+        The XML's own names (``address_target``, ``iscsi_name``, ...) stay inside the engine."""
+        values = self.as_dict()
+        item = {}
+        if values.get("type") == "block":
+            item["dev"] = values.get("dev")
+        elif values.get("type") == "volume":
+            item.update(pool=values.get("pool"), volume=values.get("volume"))
+        elif values.get("protocol") == "iscsi":
+            item["iscsi"] = iscsi_item(values)
+        item["device"] = values.get("device")
+        for name in ("target_dev",) + DRIVER_OPTIONS + ("serial", "vendor", "product"):
+            if values.get(name) is not None:
+                item[name] = values[name]
+        if values.get("reservations_managed") is not None:
+            item["reservations"] = {"managed": values["reservations_managed"]}
+            if values.get("reservations_path") is not None:
+                item["reservations"]["source_path"] = values["reservations_path"]
+        item.update(access_item(values))
+        return item
 
     def differences(self, actual):
         """Differences that matter: not the spelling of one LUN's path; and a managed reservation has no

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
-    ISCSI_DEFAULT_PORT, drive_address_props, iscsi_identity, iscsi_source_props, lun_access_props)
+    ISCSI_DEFAULT_PORT, access_item, drive_address_props, iscsi_identity, iscsi_item, iscsi_source_props,
+    lun_access_props)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import (
     HEX1, HEX2, HEX4, INT, YESNO, Descriptor, Prop)
 
@@ -45,6 +46,19 @@ class HostdevScsi(Descriptor):
             return "iSCSI hostdev %s" % self.iscsi_name
         return "SCSI hostdev %s %s:%s:%s" % (self.adapter, self.source_bus, self.source_target, self.source_unit)
 
+    def as_item(self):
+        """This hostdev as a scsi_hostdev item (the ``hostdevs`` option's shape, feedable back to it)."""
+        values = self.as_dict()
+        if values.get("protocol") == "iscsi":
+            item = {"iscsi": iscsi_item(values)}
+        else:
+            item = {"adapter": values.get("adapter"), "bus": values.get("source_bus"),
+                    "target": values.get("source_target"), "unit": values.get("source_unit")}
+        if values.get("managed") is not None:
+            item["managed"] = values["managed"]
+        item.update(access_item(values))
+        return item
+
 
 class HostdevVhost(Descriptor):
     """A vhost-scsi target (LIO) handed to the guest by its WWPN."""
@@ -68,3 +82,10 @@ class HostdevVhost(Descriptor):
 
     def describe(self):
         return "vhost-scsi %s" % self.wwpn
+
+    def as_item(self):
+        """This vhost-scsi hostdev as a scsi_hostdev item (``vhost_wwpn``, ``vhost_model`` when set)."""
+        item = {"vhost_wwpn": self.wwpn}
+        if self.model is not None:
+            item["vhost_model"] = self.model
+        return item

@@ -43,16 +43,16 @@ def test_items_errors_name_role_variables(guests, source, reservations, field):
 
 
 def info(name, *addresses):
-    return {"name": name, "luns": [{"address_controller": 0, "address_target": t, "address_unit": u}
+    return {"name": name, "luns": [{"address": {"controller": 0, "bus": 0, "target": t, "unit": u}}
                                    for t, u in addresses], "hostdevs": []}
 
 
 def planned(name, address=None):
     if address is None:  # the check-mode run would add the LUN
         return {"item": {"domain": name}, "changes": [{"action": "add"}],
-                "luns": [{"address_controller": 0, "address_target": 0, "address_unit": 9}]}
+                "luns": [{"address": {"controller": 0, "bus": 0, "target": 0, "unit": 9}}]}
     return {"item": {"domain": name}, "changes": [],
-            "luns": [{"address_controller": 0, "address_target": address[0], "address_unit": address[1]}]}
+            "luns": [{"address": {"controller": 0, "bus": 0, "target": address[0], "unit": address[1]}}]}
 
 
 def test_first_address_free_on_all_guests():
