@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
-
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
     DomainPlan, DomainWriter, changes_diff, merged_changes)
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import ItemValidator, error_messages
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -34,15 +32,8 @@ def domain_module_spec(item_spec, list_option):
     return spec
 
 
-def item_error_messages(result):
-    """A list item's validation errors, worded as Ansible words them for a module's own options."""
-    messages = []
-    for error in result.errors:
-        if isinstance(error, UnsupportedError):
-            messages.append("Unsupported parameters: %s" % error.msg)
-        else:
-            messages.append(error.msg)
-    return messages
+# A list item's validation errors, worded as Ansible words them for a module's own options.
+item_error_messages = error_messages
 
 
 class DomainDeviceModule:
@@ -68,14 +59,14 @@ class DomainDeviceModule:
             if top_level:
                 raise ValidationError(self.list_option, "give either %s or the single-item options (%s), not "
                                       "both" % (self.list_option, ", ".join(sorted(top_level))))
-            validator = ArgumentSpecValidator(self.item_spec)
+            validate = ItemValidator(self.item_spec).validate  # the spec compiled once for every item
             out = []
             for position, raw in enumerate(listed):
                 field = "%s[%d]" % (self.list_option, position)
-                result = validator.validate(raw)
-                if result.error_messages:
-                    raise ValidationError(field, "; ".join(item_error_messages(result)))
-                out.append((field, result.validated_parameters))
+                item, messages = validate(raw)
+                if messages:
+                    raise ValidationError(field, "; ".join(messages))
+                out.append((field, item))
             return out
         if not top_level:
             if self.params["exclusive"]:
