@@ -105,7 +105,7 @@ def main():
     items = [lun_item(i) for i in range(1, args.luns + 1)]
     task = {"uri": URI, "domain": "batch", "luns": items}
     times = {"module (add %d)" % args.luns: [], "module (no change)": [], "validate": [], "plan": [],
-             "lun_users (%d others)" % args.others: [], "result (exit_json)": []}
+             "lun_users (%d others)" % args.others: [], "lun_users, these LUNs": [], "result (exit_json)": []}
     result_size = 0
     for attempt in range(args.repeats):
         fresh(conn, "batch")
@@ -131,7 +131,10 @@ def main():
         wanted = [disk_lun_from_item(item, "luns[%d]" % i, hv, [])
                   for i, item in enumerate(_validate(items))]
         times["plan"].append(_timed(lambda: _plan(xml_before, wanted)))
-        times["lun_users (%d others)" % args.others].append(_timed(lambda: lun_users(hv, None)))
+        asked = {device.identity() for device in wanted}
+        batch_uuid = conn.lookupByName("batch").UUIDString()
+        times["lun_users (%d others)" % args.others].append(_timed(lambda: lun_users(hv, batch_uuid)))
+        times["lun_users, these LUNs"].append(_timed(lambda: lun_users(hv, batch_uuid, asked)))
         times["result (exit_json)"].append(_timed(lambda: _exit_json(result)))
     for name, values in times.items():
         print("%-28s %8.4f s  (min %.4f)" % (name, statistics.median(values), min(values)))

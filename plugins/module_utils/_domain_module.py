@@ -102,7 +102,14 @@ class DomainDeviceModule:
         dom = hypervisor.domain(name)
         wanted = self.descriptors(hypervisor)
         # Who else uses these LUNs: another domain's use refuses the attach unless both uses are shareable.
-        users = lun_users(hypervisor, dom.UUIDString()) if params["state"] == "present" else {}
+        # Read once, and only when this task adds or updates a LUN (other domains' XML costs a lookup each).
+        users = {}
+
+        def other_users():
+            if "value" not in users:
+                asked = {device.identity() for device in wanted if isinstance(device, LUN_KINDS)}
+                users["value"] = lun_users(hypervisor, dom.UUIDString(), asked)
+            return users["value"]
 
         def build(xml_text, preferred):
             plan = DomainPlan(xml_text, params["controller_model"], queues)
@@ -111,10 +118,12 @@ class DomainDeviceModule:
                     plan.ensure_present(device, preferred)
                 else:
                     plan.ensure_absent(device)
+            touched = {change.device.identity() for change in plan.changes if change.action != "remove"}
             for device in wanted:
-                if params["state"] == "present" and isinstance(device, LUN_KINDS):
-                    placed = plan.existing(type(device))[device.identity()]
-                    refuse_unshared_use(users, placed, self.fields[device.identity()])
+                identity = device.identity()
+                if params["state"] == "present" and isinstance(device, LUN_KINDS) and identity in touched:
+                    placed = plan.existing(type(device))[identity]
+                    refuse_unshared_use(other_users(), placed, self.fields[identity])
             if params["exclusive"]:
                 keep = {device.identity() for device in wanted}
                 for kind in self.kinds:
