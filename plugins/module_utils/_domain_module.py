@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
+from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI, ScsiController
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
     DomainPlan, DomainWriter, changes_diff, merged_changes)
@@ -34,6 +34,39 @@ def domain_module_spec(item_spec, list_option):
 
 # A list item's validation errors, worded as Ansible words them for a module's own options.
 item_error_messages = error_messages
+
+
+# More listed items than this: the result's device list holds only the items that were added or updated.
+BIG_BATCH = 64
+
+
+def batch_summary(wanted, merged):
+    """({listed, added, updated, removed, unchanged}, identities of listed items added or updated) from the
+    merged [(Change, scope)] of a run. ``removed`` counts every device removed, listed (state=absent) or not
+    (exclusive); controllers are not counted."""
+    actions = {}
+    removed = 0
+    for change, _scope in merged:
+        if isinstance(change.device, ScsiController):
+            continue
+        if change.action == "remove":
+            removed += 1
+        actions.setdefault(change.device.identity(), set()).add(change.action)
+    counts = {"listed": len(wanted), "added": 0, "updated": 0, "removed": removed, "unchanged": 0}
+    changed = set()
+    for device in wanted:
+        done = actions.get(device.identity(), ())
+        if "add" in done:
+            counts["added"] += 1
+        elif "update" in done:
+            counts["updated"] += 1
+        elif not done:
+            counts["unchanged"] += 1
+            continue
+        else:
+            continue
+        changed.add(device.identity())
+    return counts, changed
 
 
 class DomainDeviceModule:
@@ -135,12 +168,15 @@ class DomainDeviceModule:
                                             force=params["force"])
         main = config_plan or live_plan
         merged = merged_changes(config_plan, live_plan)
+        summary, changed_items = batch_summary(wanted, merged)
+        shown = wanted if len(wanted) <= BIG_BATCH else [d for d in wanted if d.identity() in changed_items]
         result = {
+            "summary": summary,
             "changed": any(p is not None and p.changed for p in (config_plan, live_plan)),
             "config_changed": bool(config_plan and config_plan.changed),
             "live_changed": bool(live_plan and live_plan.changed),
             "changes": [change.as_dict(scope) for change, scope in merged],
-            self.list_option: self.current(main, wanted),
+            self.list_option: self.current(main, shown),
         }
         for warning in self.warnings + writer.warnings:
             self.module.warn(warning)

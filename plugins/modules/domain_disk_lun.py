@@ -146,6 +146,7 @@ options:
         O(vendor), O(product), O(reservations), O(error_policy), O(rerror_policy), O(cache), O(discard), O(io),
         O(allow_single_path)).
       - Applied in one XML rewrite. Mutually exclusive with the single-LUN options.
+      - With more than 64 items, RV(luns) in the result holds only the items added or updated (RV(summary) has the counts and RV(changes) every change), so that a big batch does not return every device it left as it was.
     type: list
     elements: dict
 seealso:
@@ -220,10 +221,36 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description:
+    - Counts of the run. C(listed) is the number of listed devices (1 for the single-LUN options, 0 for
+      O(exclusive) alone); C(added), C(updated) and C(unchanged) count listed devices; C(removed) counts every
+      device removed, listed (O(state=absent)) or not (O(exclusive)). Controllers are not counted (see RV(changes)).
+    - In check mode, what would be done.
+  returned: always
+  type: dict
+  contains:
+    listed:
+      description: Devices listed (O(luns) items or the single-LUN options).
+      type: int
+    added:
+      description: Listed devices added.
+      type: int
+    updated:
+      description: Listed devices whose options were brought in line.
+      type: int
+    removed:
+      description: Devices removed.
+      type: int
+    unchanged:
+      description: Listed devices left as they were.
+      type: int
+  sample: {listed: 2, added: 1, updated: 0, removed: 0, unchanged: 1}
 luns:
   description:
     - The listed LUN disks as they are after the run (assigned address and target included), one entry per copy
       when a LUN is attached more than once, in whichever mode (C(device) V(lun) or V(disk)) it is attached.
+    - With more than 64 listed LUNs, only those added or updated by this run (see O(luns)).
     - Besides the fields of the sample, as set - C(reservations_managed), C(reservations_path) (with C(reservations_source_type)
       C(unix) and C(reservations_mode) C(client)), C(rerror_policy), C(discard), C(io), C(driver_name), C(driver_type),
       and for C(device=disk) C(serial), C(wwn), C(vendor), C(product).

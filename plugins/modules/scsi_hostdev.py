@@ -56,6 +56,7 @@ options:
     description:
       - Several hostdevs, each a dictionary with the single-hostdev options above.
       - Applied in one XML rewrite. Mutually exclusive with the single-hostdev options.
+      - With more than 64 items, RV(hostdevs) in the result holds only the items added or updated (RV(summary) has the counts and RV(changes) every change), so that a big batch does not return every device it left as it was.
     type: list
     elements: dict
 seealso:
@@ -98,8 +99,35 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description:
+    - Counts of the run. C(listed) is the number of listed devices (1 for the single-hostdev options, 0 for
+      O(exclusive) alone); C(added), C(updated) and C(unchanged) count listed devices; C(removed) counts every
+      device removed, listed (O(state=absent)) or not (O(exclusive)). Controllers are not counted (see RV(changes)).
+    - In check mode, what would be done.
+  returned: always
+  type: dict
+  contains:
+    listed:
+      description: Devices listed (O(hostdevs) items or the single-hostdev options).
+      type: int
+    added:
+      description: Listed devices added.
+      type: int
+    updated:
+      description: Listed devices whose options were brought in line.
+      type: int
+    removed:
+      description: Devices removed.
+      type: int
+    unchanged:
+      description: Listed devices left as they were.
+      type: int
+  sample: {listed: 2, added: 1, updated: 0, removed: 0, unchanged: 1}
 hostdevs:
-  description: The listed hostdevs as they are after the run (assigned drive address included).
+  description:
+    - The listed hostdevs as they are after the run (assigned drive address included).
+    - With more than 64 listed hostdevs, only those added or updated by this run (see O(hostdevs)).
   returned: always
   type: list
   elements: dict
