@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,10 +62,16 @@ def row(case, tool, seconds, ratio_to=None, target=None, met=None, note=""):
         case, tool, seconds, ratio, target or "", verdict, note, load), flush=True)
 
 
+CPU = []  # CPU seconds (user + system, all processes) of each timed() command, in order
+
+
 def timed(cmd, stdin=None):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     run = subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=ENV, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if run.returncode != 0:
         raise SystemExit("bench: %s failed:\n%s%s" % (" ".join(cmd)[:300], run.stdout[-2000:], run.stderr[-2000:]))
     return elapsed, run.stdout
@@ -158,21 +165,25 @@ def case_overhead(lab, repeats):
         "community.libvirt virt list_vms": adhoc("community.libvirt.virt", {"command": "list_vms"}),
     }
     samples = {name: [] for name in tasks}
+    cpu = {name: [] for name in tasks}
     for _ in range(repeats):
         for name, cmd in tasks.items():  # interleaved
             elapsed, out = timed(cmd)
             if "(no change)" in name and '"changed": true' in out:
                 raise SystemExit("bench: %s changed something" % name)
             samples[name].append(elapsed)
+            cpu[name].append(CPU[-1])
     # Its LUN is case 2's LUN 1: another domain holding it unshared would refuse case 2's attach.
     lab.conn.lookupByName(PREFIX + "1").undefine()
     ping = statistics.median(samples["ping"])
+    ping_cpu = statistics.median(cpu["ping"])
     for name, values in samples.items():
         median = statistics.median(values)
+        cpu_note = "CPU %.2f s, %.2fx ping's" % (statistics.median(cpu[name]), statistics.median(cpu[name]) / ping_cpu)
         scsi_virt = name.split()[0] in ("domain_disk_lun", "scsi_hostdev", "vhba", "scsi_pool", "domain_scsi_info",
                                         "scsi_host_info")
         row("1 per-task overhead", name, median, median / ping, "<= 1.10x ping" if scsi_virt else "",
-            (median / ping <= 1.10) if scsi_virt else None)
+            (median / ping <= 1.10) if scsi_virt else None, cpu_note)
     return ping
 
 
@@ -181,9 +192,15 @@ def case_batch(lab, sizes, repeats, ping, virt_xml_max):
         results = {}
         items = [lun_item(i) for i in range(1, n + 1)]
 
+        pings, cpus = [], {"ping": [], "scsi.virt": [], "community": []}
+
         def scsi_virt():
+            # ping right before, so the ratio compares runs made under the same load
+            pings.append(timed(adhoc("ping", {}))[0])
+            cpus["ping"].append(CPU[-1])
             lab.fresh(PREFIX + "batch")
             elapsed, _ = timed(adhoc("scsi.virt.domain_disk_lun", {"domain": PREFIX + "batch", "luns": items}))
+            cpus["scsi.virt"].append(CPU[-1])
             return elapsed
 
         results["scsi.virt (one task, luns list)"] = median_of(scsi_virt, repeats)
@@ -224,7 +241,9 @@ def case_batch(lab, sizes, repeats, ping, virt_xml_max):
 
             def community_define():
                 lab.fresh(PREFIX + "batch").undefine()  # the final XML carries its own UUID
-                return timed(["ansible-playbook", "-i", "localhost,", playbook])[0]
+                elapsed = timed(["ansible-playbook", "-i", "localhost,", playbook])[0]
+                cpus["community"].append(CPU[-1])
+                return elapsed
 
             results["community.libvirt virt define"] = median_of(community_define, repeats)
             m = min(n, virt_xml_max)
@@ -246,6 +265,11 @@ def case_batch(lab, sizes, repeats, ping, virt_xml_max):
         lab.conn.defineXML(final_xml)
         results["bare libvirt-python defineXML"] = time.perf_counter() - start
         ours = results["scsi.virt (one task, luns list)"]
+        ping = statistics.median(pings)  # this size's own ping runs (case 1's were made minutes before)
+        notes = {"scsi.virt (one task, luns list)": "ping here %.3f s; CPU %.2fx ping's" % (
+            ping, statistics.median(cpus["scsi.virt"]) / statistics.median(cpus["ping"])),
+            "community.libvirt virt define": "CPU %.2fx ping's" % (
+                statistics.median(cpus["community"]) / statistics.median(cpus["ping"]))}
         for tool, seconds in results.items():
             target, met = "", None
             if tool.startswith("scsi.virt") and n == 256:
@@ -256,7 +280,7 @@ def case_batch(lab, sizes, repeats, ping, virt_xml_max):
                 target, met = "scsi.virt >= 90x faster", seconds / ours >= 90
             elif n == 256 and tool.startswith("community"):
                 target, met = "scsi.virt no slower", ours <= seconds
-            row("2 batch attach N=%d" % n, tool, seconds, seconds / ping, target, met)
+            row("2 batch attach N=%d" % n, tool, seconds, seconds / ping, target, met, notes.get(tool, ""))
         row("2 batch attach N=%d" % n, "controllers after scsi.virt", controllers, None, "1 virtio-scsi, 0 lsilogic",
             controllers == 1 and lsilogic == 0, "virsh: %d scsi (%d lsilogic); virt-xml (%d LUNs): %d (%d)"
             % (virsh_counts[1], virsh_counts[2], virt_counts[0], virt_counts[1], virt_counts[2]))
@@ -270,7 +294,9 @@ def case_fleet(lab, hosts, forks):
         inventory = os.path.join(tmp, "hosts.json")
         with open(inventory, "w") as handle:
             json.dump({"all": {"hosts": {name: {"ansible_connection": "local"} for name in names}}}, handle)
-        items = [lun_item(i) for i in range(1, 9)]
+        # each host its own 8 LUNs (one LUN in two guests is refused unless shareable)
+        items = [{"iscsi": {"host": "127.0.0.1", "target": IQN + "-{{ inventory_hostname }}", "lun": i}}
+                 for i in range(1, 9)]
         attach = os.path.join(tmp, "attach.yml")
         read = os.path.join(tmp, "read.yml")
         with open(attach, "w") as handle:
