@@ -116,7 +116,7 @@ def _value(option, value):
             try:
                 value = option.checker(value)
             except (TypeError, ValueError):
-                raise _Slow()
+                raise _Slow() from None
     if option.elements is not None:
         if not isinstance(value, list):
             raise _Slow()
@@ -135,7 +135,7 @@ def _element(option, element):
         try:
             element = option.element_checker(element)
         except (TypeError, ValueError):
-            raise _Slow()
+            raise _Slow() from None
     if option.sub is not None:
         if not isinstance(element, dict):
             raise _Slow()

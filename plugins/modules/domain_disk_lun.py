@@ -146,7 +146,9 @@ options:
         O(vendor), O(product), O(reservations), O(error_policy), O(rerror_policy), O(cache), O(discard), O(io),
         O(allow_single_path)).
       - Applied in one XML rewrite. Mutually exclusive with the single-LUN options.
-      - With more than 64 items, RV(luns) in the result holds only the items added or updated (RV(summary) has the counts and RV(changes) every change), so that a big batch does not return every device it left as it was.
+      - With more than 64 items, RV(luns) in the result holds only the items added or updated (RV(summary) has
+        the counts and RV(changes) every change), so that a big batch does not return every device it left
+        as it was.
     type: list
     elements: dict
 seealso:

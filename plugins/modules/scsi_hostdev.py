@@ -56,7 +56,9 @@ options:
     description:
       - Several hostdevs, each a dictionary with the single-hostdev options above.
       - Applied in one XML rewrite. Mutually exclusive with the single-hostdev options.
-      - With more than 64 items, RV(hostdevs) in the result holds only the items added or updated (RV(summary) has the counts and RV(changes) every change), so that a big batch does not return every device it left as it was.
+      - With more than 64 items, RV(hostdevs) in the result holds only the items added or updated (RV(summary) has
+        the counts and RV(changes) every change), so that a big batch does not return every device it left
+        as it was.
     type: list
     elements: dict
 seealso:

@@ -184,7 +184,7 @@ def test_faster_than_ansible_on_a_batch():
 
     def best(fn):
         times = []
-        for _ in range(3):
+        for _attempt in range(3):
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
