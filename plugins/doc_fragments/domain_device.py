@@ -265,6 +265,9 @@ options:
         options of one LUN); applied in one XML rewrite. Mutually exclusive with the single-LUN options.
       - A result's RV(luns) (or M(scsi.virt.domain_scsi_info)'s C(luns)) has this shape and can be given here as it is.
       - A bad item is refused naming its position, for example C(luns[1].iscsi.target).
+      - With more than 64 items, RV(luns) in the result holds only the items added or updated (RV(summary) has
+        the counts and RV(changes) every change), so that a big batch does not return every device it left as
+        it was.
     type: list
     elements: dict
     suboptions:
@@ -411,6 +414,9 @@ options:
         options.
       - A result's RV(hostdevs) (or M(scsi.virt.domain_scsi_info)'s C(hostdevs)) has this shape and can be given
         here as it is.
+      - With more than 64 items, RV(hostdevs) in the result holds only the items added or updated (RV(summary)
+        has the counts and RV(changes) every change), so that a big batch does not return every device it left
+        as it was.
     type: list
     elements: dict
     suboptions:

@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
-
-from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI
+from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI, ScsiController
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
     DomainPlan, DomainWriter, changes_diff, merged_changes)
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import ItemValidator, error_messages
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -34,15 +32,41 @@ def domain_module_spec(item_spec, list_option):
     return spec
 
 
-def item_error_messages(result):
-    """A list item's validation errors, worded as Ansible words them for a module's own options."""
-    messages = []
-    for error in result.errors:
-        if isinstance(error, UnsupportedError):
-            messages.append("Unsupported parameters: %s" % error.msg)
+# A list item's validation errors, worded as Ansible words them for a module's own options.
+item_error_messages = error_messages
+
+
+# More listed items than this: the result's device list holds only the items that were added or updated.
+BIG_BATCH = 64
+
+
+def batch_summary(wanted, merged):
+    """({listed, added, updated, removed, unchanged}, identities of listed items added or updated) from the
+    merged [(Change, scope)] of a run. ``removed`` counts every device removed, listed (state=absent) or not
+    (exclusive); controllers are not counted."""
+    actions = {}
+    removed = 0
+    for change, _scope in merged:
+        if isinstance(change.device, ScsiController):
+            continue
+        if change.action == "remove":
+            removed += 1
+        actions.setdefault(change.device.identity(), set()).add(change.action)
+    counts = {"listed": len(wanted), "added": 0, "updated": 0, "removed": removed, "unchanged": 0}
+    changed = set()
+    for device in wanted:
+        done = actions.get(device.identity(), ())
+        if "add" in done:
+            counts["added"] += 1
+        elif "update" in done:
+            counts["updated"] += 1
+        elif not done:
+            counts["unchanged"] += 1
+            continue
         else:
-            messages.append(error.msg)
-    return messages
+            continue
+        changed.add(device.identity())
+    return counts, changed
 
 
 class DomainDeviceModule:
@@ -68,14 +92,14 @@ class DomainDeviceModule:
             if top_level:
                 raise ValidationError(self.list_option, "give either %s or the single-item options (%s), not "
                                       "both" % (self.list_option, ", ".join(sorted(top_level))))
-            validator = ArgumentSpecValidator(self.item_spec)
+            validate = ItemValidator(self.item_spec).validate  # the spec compiled once for every item
             out = []
             for position, raw in enumerate(listed):
                 field = "%s[%d]" % (self.list_option, position)
-                result = validator.validate(raw)
-                if result.error_messages:
-                    raise ValidationError(field, "; ".join(item_error_messages(result)))
-                out.append((field, result.validated_parameters))
+                item, messages = validate(raw)
+                if messages:
+                    raise ValidationError(field, "; ".join(messages))
+                out.append((field, item))
             return out
         if not top_level:
             if self.params["exclusive"]:
@@ -111,7 +135,14 @@ class DomainDeviceModule:
         dom = hypervisor.domain(name)
         wanted = self.descriptors(hypervisor)
         # Who else uses these LUNs: another domain's use refuses the attach unless both uses are shareable.
-        users = lun_users(hypervisor, dom.UUIDString()) if params["state"] == "present" else {}
+        # Read once, and only when this task adds or updates a LUN (other domains' XML costs a lookup each).
+        users = {}
+
+        def other_users():
+            if "value" not in users:
+                asked = {device.identity() for device in wanted if isinstance(device, LUN_KINDS)}
+                users["value"] = lun_users(hypervisor, dom.UUIDString(), asked)
+            return users["value"]
 
         def build(xml_text, preferred):
             plan = DomainPlan(xml_text, params["controller_model"], queues)
@@ -120,10 +151,12 @@ class DomainDeviceModule:
                     plan.ensure_present(device, preferred)
                 else:
                     plan.ensure_absent(device)
+            touched = {change.device.identity() for change in plan.changes if change.action != "remove"}
             for device in wanted:
-                if params["state"] == "present" and isinstance(device, LUN_KINDS):
-                    placed = plan.existing(type(device))[device.identity()]
-                    refuse_unshared_use(users, placed, self.fields[device.identity()])
+                identity = device.identity()
+                if params["state"] == "present" and isinstance(device, LUN_KINDS) and identity in touched:
+                    placed = plan.existing(type(device))[identity]
+                    refuse_unshared_use(other_users(), placed, self.fields[identity])
             if params["exclusive"]:
                 keep = {device.identity() for device in wanted}
                 for kind in self.kinds:
@@ -135,12 +168,15 @@ class DomainDeviceModule:
                                             force=params["force"])
         main = config_plan or live_plan
         merged = merged_changes(config_plan, live_plan)
+        summary, changed_items = batch_summary(wanted, merged)
+        shown = wanted if len(wanted) <= BIG_BATCH else [d for d in wanted if d.identity() in changed_items]
         result = {
+            "summary": summary,
             "changed": any(p is not None and p.changed for p in (config_plan, live_plan)),
             "config_changed": bool(config_plan and config_plan.changed),
             "live_changed": bool(live_plan and live_plan.changed),
             "changes": [change.as_dict(scope) for change, scope in merged],
-            self.list_option: self.current(main, wanted),
+            self.list_option: self.current(main, shown),
         }
         for warning in self.warnings + writer.warnings:
             self.module.warn(warning)

@@ -236,8 +236,9 @@ class DomainPlan:
         element = device.to_element()
         self.devices.append(element)
         device.element = element
-        self.existing(type(device))[device.identity()] = device
-        self._copies[type(device)][device.identity()] = [device]
+        identity = device.identity()
+        self.existing(type(device))[identity] = device
+        self._copies[type(device)][identity] = [device]
         self._record(Change("add", device, after=element))
 
     def _place(self, device, preferred):

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
@@ -54,27 +56,56 @@ def refuse_if_used(users, what, action, force, warnings):
 LUN_KINDS = (DiskLun, HostdevScsi)
 
 
-def lun_users(hypervisor, exclude_uuid=None):
+def lun_users(hypervisor, exclude_uuid=None, identities=None):
     """{identity: [(domain name, state, descriptor)]} of the LUN disks and SCSI hostdevs of every domain but one.
 
     A running domain counts with its live and its persistent XML (a LUN attached for the next boot is in
-    use too), a defined one with its persistent XML.
+    use too), a defined one with its persistent XML. ``identities``: only these LUNs are asked about; an
+    XML that cannot name any of them (none of their iSCSI names or pool volumes in its text) is not parsed.
     """
     users = {}
+    needles = _needles(identities)
     for dom in hypervisor.all_domains():
         if exclude_uuid and dom.UUIDString() == exclude_uuid:
             continue
         active = hypervisor.domain_active(dom)
         seen = set()
         for live in ((True, False) if active else (False,)):
-            plan = DomainPlan(hypervisor.domain_xml(dom, live=live))
+            xml_text = hypervisor.domain_xml(dom, live=live)
+            if needles is not None and needles.isdisjoint(_ATTRIBUTE.findall(xml_text.lower())):
+                continue
+            plan = DomainPlan(xml_text)
             for kind in LUN_KINDS:
                 for identity, device in plan.existing(kind).items():
-                    if identity in seen:
+                    if identity in seen or (identities is not None and identity not in identities):
                         continue
                     seen.add(identity)
                     users.setdefault(identity, []).append((plan.name, "running" if active else "defined", device))
     return users
+
+
+# Every attribute value of an XML text (libvirt quotes them with ' and escapes none of the needles' characters).
+_ATTRIBUTE = re.compile(r"""=['"]([^'"]*)['"]""")
+
+
+def _needles(identities):
+    """Lower-case attribute values one of which any use of these LUNs has in its XML (an iSCSI source name, a
+    pool volume), or None when some LUN can be named in ways its text does not show (a block LUN: another
+    path of the same WWID)."""
+    if identities is None:
+        return None
+    needles = set()
+    for identity in identities:
+        if identity[0] == "iscsi":
+            needle = identity[1]
+        elif identity[0] == "volume":
+            needle = identity[2]
+        else:
+            return None
+        if not needle or set(needle) & set("&<>'\""):
+            return None  # XML would escape it: parse every domain
+        needles.add(needle.lower())
+    return needles
 
 
 def refuse_unshared_use(users, device, field):

@@ -46,10 +46,26 @@ def _compile_path(path):
 
 
 def _child(parent, tag, preds):
-    for node in parent:
-        if node.tag == tag and all(node.get(k) == v for k, v in preds.items()):
+    """The first child element ``tag`` whose attributes match ``preds`` ({name: value})."""
+    for node in parent.iterchildren(tag):
+        if not preds or all(node.get(k) == v for k, v in preds.items()):
             return node
     return None
+
+
+_MISSING = object()
+
+
+def _lookup(nodes, key):
+    """The node at ``key`` (a Prop.key: steps from the root), looked up once per key in ``nodes``
+    ({key: node or None}, seeded with {(): root}); every prop under one element shares the walk."""
+    node = nodes.get(key, _MISSING)
+    if node is _MISSING:
+        parent = _lookup(nodes, key[:-1])
+        tag, preds = key[-1]
+        node = None if parent is None else _child(parent, tag, dict(preds))
+        nodes[key] = node
+    return node
 
 
 class Kind:
@@ -121,6 +137,9 @@ class Prop:
         self.path = path
         self.kind = kind
         self.steps, self.attr = _compile_path(path)
+        self.key = tuple((tag, tuple(sorted(preds.items()))) for tag, preds in self.steps)
+        self._walk = [(self.key[:depth + 1], step, tuple(tag for tag, _preds in self.steps[:depth]))
+                      for depth, step in enumerate(self.steps)]
 
     def node(self, root, create=False, order=None):
         node = root
@@ -136,8 +155,27 @@ class Prop:
             node = found
         return node
 
+    def _node_cached(self, root, nodes, order):
+        """node(root, create=True) through ``nodes``, the elements found or made by earlier writes."""
+        node = root
+        for prefix, (tag, preds), parent_tags in self._walk:
+            found = nodes.get(prefix)
+            if found is None:
+                found = _child(node, tag, preds)
+            if found is None:
+                found = etree.Element(tag)
+                for key, value in preds.items():
+                    found.set(key, value)
+                _insert_in_order(node, found, parent_tags, order or {})
+                nodes[prefix] = found
+            node = found
+        return node
+
     def read(self, root):
-        node = self.node(root)
+        return self.read_node(self.node(root), root)
+
+    def read_node(self, node, root):
+        """The value, given the node the path leads to (None when it is missing)."""
         if self.kind == PRESENCE:
             return node is not None
         if node is None:
@@ -151,16 +189,20 @@ class Prop:
             raise ScsiVirtError("invalid XML: <%s> %s=%r is not a valid %s (%s)"
                                 % (root.tag, self.path, raw, self.kind.name, exc))
 
-    def write(self, root, value, order=None):
-        """Set the value; ``False`` for a PRESENCE prop removes the element."""
+    def write(self, root, value, order=None, nodes=None):
+        """Set the value; ``False`` for a PRESENCE prop removes the element. ``nodes``: a lookup cache
+        shared by the writes into one element (see _lookup), kept right as elements come and go."""
         if self.kind == PRESENCE:
             node = self.node(root)
             if value and node is None:
                 self.node(root, create=True, order=order)
             elif not value and node is not None:
                 _remove_and_prune(root, node)
+            if nodes is not None:
+                nodes.clear()
+                nodes[()] = root
             return
-        node = self.node(root, create=True, order=order)
+        node = self.node(root, create=True, order=order) if nodes is None else self._node_cached(root, nodes, order)
         text = self.kind.format(value)
         if self.attr:
             node.set(self.attr, text)
@@ -250,7 +292,8 @@ class Descriptor:
     @classmethod
     def from_element(cls, element):
         obj = cls.__new__(cls)
-        obj.values = {name: prop.read(element) for name, prop in cls.props.items()}
+        nodes = {(): element}
+        obj.values = {name: prop.read_node(_lookup(nodes, prop.key), element) for name, prop in cls.props.items()}
         obj.element = element
         return obj
 
@@ -282,10 +325,11 @@ class Descriptor:
     def update_element(self, element):
         """Write every value that is not ``None`` into ``element`` (in place)."""
         order = self.element_order()
+        nodes = {(): element}
         for name, prop in self.props.items():
             value = self.values[name]
             if value is not None:
-                prop.write(element, value, order)
+                prop.write(element, value, order, nodes)
         return element
 
     def clear_values(self, element, names):

@@ -104,6 +104,31 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description:
+    - Counts of the run. C(listed) is the number of listed devices (1 for the single-LUN options, 0 for
+      O(exclusive) alone); C(added), C(updated) and C(unchanged) count listed devices; C(removed) counts every
+      device removed, listed (O(state=absent)) or not (O(exclusive)). Controllers are not counted (see RV(changes)).
+    - In check mode, what would be done.
+  returned: always
+  type: dict
+  contains:
+    listed:
+      description: Devices listed (O(luns) items or the single-LUN options).
+      type: int
+    added:
+      description: Listed devices added.
+      type: int
+    updated:
+      description: Listed devices whose options were brought in line.
+      type: int
+    removed:
+      description: Devices removed.
+      type: int
+    unchanged:
+      description: Listed devices left as they were.
+      type: int
+  sample: {listed: 2, added: 1, updated: 0, removed: 0, unchanged: 1}
 luns:
   description:
     - The listed LUN disks as they are after the run (assigned address and target included), one entry per copy
@@ -112,6 +137,7 @@ luns:
       C(luns="{{ result.luns }}") can be given back to this module and changes nothing.
     - C(sgio), C(rawio), C(readonly) and C(shareable) are given with libvirt's meaning of an absent value
       (V(filtered), V(false)); the block path a LUN selected by O(wwn) was attached with is returned as C(dev).
+    - With more than 64 listed LUNs, only those added or updated by this run (see O(luns)).
   returned: always
   type: list
   elements: dict

@@ -61,12 +61,38 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description:
+    - Counts of the run. C(listed) is the number of listed devices (1 for the single-hostdev options, 0 for
+      O(exclusive) alone); C(added), C(updated) and C(unchanged) count listed devices; C(removed) counts every
+      device removed, listed (O(state=absent)) or not (O(exclusive)). Controllers are not counted (see RV(changes)).
+    - In check mode, what would be done.
+  returned: always
+  type: dict
+  contains:
+    listed:
+      description: Devices listed (O(hostdevs) items or the single-hostdev options).
+      type: int
+    added:
+      description: Listed devices added.
+      type: int
+    updated:
+      description: Listed devices whose options were brought in line.
+      type: int
+    removed:
+      description: Devices removed.
+      type: int
+    unchanged:
+      description: Listed devices left as they were.
+      type: int
+  sample: {listed: 2, added: 1, updated: 0, removed: 0, unchanged: 1}
 hostdevs:
   description:
     - The listed hostdevs as they are after the run (assigned drive address included).
     - Each entry has the input shape of O(hostdevs) (the same keys and nesting; only values that are set), so
       C(hostdevs="{{ result.hostdevs }}") can be given back to this module and changes nothing.
     - A hostdev on an adapter selected by O(adapter_wwnn)/O(adapter_wwpn) is returned with its C(adapter) name.
+    - With more than 64 listed hostdevs, only those added or updated by this run (see O(hostdevs)).
   returned: always
   type: list
   elements: dict

@@ -45,8 +45,9 @@ def iscsi_item(values):
 
 
 def iscsi_identity(device):
-    return ("iscsi", (device.iscsi_name or "").lower(), device.iscsi_host,
-            device.iscsi_port or ISCSI_DEFAULT_PORT)
+    values = device.values
+    return ("iscsi", (values["iscsi_name"] or "").lower(), values["iscsi_host"],
+            values["iscsi_port"] or ISCSI_DEFAULT_PORT)
 
 
 def iscsi_attach_hint(device):

@@ -77,13 +77,15 @@ class DiskLun(Descriptor):
     def identity(self):
         """A LUN is its source, never its target name (sdX changes, the LUN does not). A block source
         is its WWID when the hypervisor's paths can be resolved, so every spelling of one LUN is one disk."""
-        if self.type == "block":
-            return block_identity(self.dev)
-        if self.type == "volume":
-            return ("volume", self.pool, self.volume)
-        if self.type == "network":
+        values = self.values
+        kind = values["type"]
+        if kind == "network":
             return iscsi_identity(self)
-        return ("unknown", self.type)
+        if kind == "block":
+            return block_identity(values["dev"])
+        if kind == "volume":
+            return ("volume", values["pool"], values["volume"])
+        return ("unknown", kind)
 
     def describe(self):
         if self.type == "block":
