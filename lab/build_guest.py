@@ -9,9 +9,9 @@ The guest has no udev and no disk: /init loads the modules in dependency order (
 modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.
 
 Profiles: ``lab`` (the main lab's guest: Debian's generic kernel), ``nested`` (the same guest for the
-NPIV lab's nested TCG-in-TCG boot: Debian's cloud kernel, LZ4-compressed and with far fewer built-in
-drivers, and an uncompressed initramfs: 1.2-1.7x faster there on an idle machine, lab/npiv/README.md), ``npiv``
-(the NPIV guest itself, which needs FCoE and so the generic kernel).
+NPIV lab's nested TCG-in-TCG boot: the project's own small kernel, lab/kernel/build.sh, everything built in so
+no modules, and an uncompressed initramfs; lab/npiv/README.md has its figures), ``npiv`` (the NPIV guest
+itself, which needs FCoE and so the generic kernel).
 """
 
 from __future__ import annotations
@@ -85,26 +85,28 @@ class Profile:
 
 PROFILES = {
     "lab": Profile(WANTED, INIT, binaries=GUEST_BINARIES),
-    "nested": Profile(WANTED, INIT, flavour="cloud", compress=False, binaries=GUEST_BINARIES),
+    "nested": Profile([], INIT, flavour="nested", compress=False, binaries=GUEST_BINARIES),
     "npiv": Profile(NPIV_WANTED, NPIV_INIT),
 }
-# Where scripts/bootstrap.sh unpacks Debian's cloud kernel (linux-image-*-cloud-amd64): unpacked, not
-# installed, so /boot and the host's own initramfs stay as they are.
-CLOUD_KERNEL_ROOT = "/var/cache/scsi-virt/kernel-cloud"
+# The nested guest's kernel: lab/kernel/build.sh builds it once (scripts/bootstrap.sh runs it) into a cache
+# keyed by the kernel source's version and the config, and prints its path (a no-op when cached).
+NESTED_KERNEL_BUILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel", "build.sh")
 
 
 def kernel_source(flavour):
-    """(vmlinuz path, modules directory, release) of the newest kernel of ``flavour``."""
-    root = CLOUD_KERNEL_ROOT if flavour == "cloud" else "/"
-    kernels = sorted(k for k in glob.glob(os.path.join(root, "boot", "vmlinuz-*"))
-                     if (flavour == "cloud") == k.endswith("-cloud-amd64"))
+    """(vmlinuz path, modules directory or None when everything is built in, release) of ``flavour``'s kernel."""
+    if flavour == "nested":
+        done = subprocess.run(["bash", NESTED_KERNEL_BUILD], stdout=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise SystemExit("lab/kernel/build.sh failed (exit %d): no nested guest kernel" % done.returncode)
+        kernel = done.stdout.strip().splitlines()[-1]
+        return kernel, None, os.path.basename(os.path.dirname(kernel))
+    kernels = sorted(k for k in glob.glob("/boot/vmlinuz-*") if not k.endswith("-cloud-amd64"))
     if not kernels:
-        package = "linux-image-cloud-amd64" if flavour == "cloud" else "linux-image-amd64"
-        raise SystemExit("no %s kernel in %s/boot: scripts/bootstrap.sh fetches %s"
-                         % (flavour, root.rstrip("/"), package))
+        raise SystemExit("no kernel in /boot: scripts/bootstrap.sh installs linux-image-amd64")
     kernel = kernels[-1]
     release = kernel.split("vmlinuz-", 1)[1]
-    return kernel, os.path.join(root, "lib", "modules", release), release
+    return kernel, os.path.join("/lib/modules", release), release
 
 
 def _module_name(path):
@@ -128,7 +130,7 @@ def module_closure(kernel_dir, wanted=None):
         if name in seen:
             return
         seen.add(name)
-        if name in builtin and name not in deps:  # built into this kernel (the cloud kernel's CRC providers)
+        if name in builtin and name not in deps:  # built into this kernel
             return
         if name not in deps:
             raise SystemExit("kernel module %s not found in %s/modules.dep" % (name, kernel_dir))
@@ -173,7 +175,7 @@ def build(out_dir, profile="lab", stage2=None):
                 dest = os.path.join(root, path.lstrip("/"))
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
                 shutil.copy2(path, dest)
-        order = module_closure(kernel_dir, wanted)
+        order = module_closure(kernel_dir, wanted) if kernel_dir else []
         for path in order:
             shutil.copy2(os.path.join(kernel_dir, path), os.path.join(root, "lib/modules", os.path.basename(path)))
         with open(os.path.join(root, "modules.order"), "w") as handle:
