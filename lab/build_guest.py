@@ -54,9 +54,39 @@ done
 echo "init: guest agent on $port"
 /usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
 echo "init: ready"
+for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
 while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
 """
 
+# The nested guest's /init (NPIV lab, TCG inside TCG, where every fork and every emulated device access is
+# slow): the same guest as INIT, with busybox's applet links, /etc/passwd and the directories made at build
+# time, shell builtins instead of `cat` in the port search, and the SCSI scan of the boot-time devices run in
+# the background once the agent runs (the kernel is told scsi_mod.scan=manual, lab_domain.NESTED_CMDLINE: its
+# scan of the 256 possible virtio-scsi targets held the boot for ~4 s; LUNs hotplugged later are added by the
+# virtio-scsi driver itself).
+NESTED_INIT = r"""#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts
+port=""
+i=0
+while [ $i -lt 200 ]; do
+  for p in /sys/class/virtio-ports/*; do
+    name=""
+    [ -r "$p/name" ] && read -r name < "$p/name"
+    [ "$name" = org.qemu.guest_agent.0 ] && port="/dev/${p##*/}"
+  done
+  [ -n "$port" ] && [ -e "$port" ] && break
+  sleep 0.05
+  i=$((i + 1))
+done
+echo "init: guest agent on $port"
+/usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
+echo "init: ready"
+for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
+while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
+"""
 
 # The NPIV guest only needs to reach its real root: the host's filesystem over 9p, made writable with
 # a tmpfs overlay; lab/npiv/stage2.sh does the rest with the host's own userland and modprobe.
@@ -78,14 +108,15 @@ exec switch_root /newroot /bin/bash "$(cat /stage2)"
 
 
 class Profile:
-    def __init__(self, wanted, init, flavour="generic", compress=True, binaries=()):
+    def __init__(self, wanted, init, flavour="generic", compress=True, binaries=(), prepared=False):
         self.wanted, self.init, self.flavour, self.compress = wanted, init, flavour, compress
         self.binaries = list(binaries)
+        self.prepared = prepared  # busybox's applet links, /etc/passwd and run-time directories made here
 
 
 PROFILES = {
     "lab": Profile(WANTED, INIT, binaries=GUEST_BINARIES),
-    "nested": Profile([], INIT, flavour="nested", compress=False, binaries=GUEST_BINARIES),
+    "nested": Profile([], NESTED_INIT, flavour="nested", compress=False, binaries=GUEST_BINARIES, prepared=True),
     "npiv": Profile(NPIV_WANTED, NPIV_INIT),
 }
 # The nested guest's kernel: lab/kernel/build.sh builds it once (scripts/bootstrap.sh runs it) into a cache
@@ -155,6 +186,19 @@ def shared_libraries(binary):
     return libs
 
 
+def prepare_root(root):
+    """What INIT does at boot, done at build time: `busybox --install -s /bin`, /etc/passwd, directories."""
+    applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True, check=True).stdout.split()
+    for applet in applets:
+        link = os.path.join(root, "bin", applet)
+        if applet != "busybox" and not os.path.lexists(link):
+            os.symlink("/bin/busybox", link)
+    for sub in ("var/run", "etc"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    with open(os.path.join(root, "etc", "passwd"), "w") as handle:
+        handle.write("root:x:0:0:root:/:/bin/sh\n")
+
+
 def build(out_dir, profile="lab", stage2=None):
     chosen = PROFILES[profile]
     kernel, kernel_dir, release = kernel_source(chosen.flavour)
@@ -170,6 +214,8 @@ def build(out_dir, profile="lab", stage2=None):
         for sub in ("bin", "proc", "sys", "dev", "lib/modules", "usr/sbin", "run", "tmp"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
         shutil.copy2("/bin/busybox", os.path.join(root, "bin/busybox"))
+        if chosen.prepared:
+            prepare_root(root)
         for binary in ["/usr/sbin/qemu-ga"] + chosen.binaries:
             for path in [binary] + shared_libraries(binary):
                 dest = os.path.join(root, path.lstrip("/"))

@@ -47,7 +47,7 @@ def main(uri, pidfile, rounds, builds):
             stats = {}
             try:
                 guests.start_guest(conn, NAME, guest_dir, "/tmp/%s-console.log" % NAME,
-                                   memory_mib=guests.NESTED_MEMORY_MIB, timeout=900, cmdline=guests.QUIET_CMDLINE,
+                                   memory_mib=guests.NESTED_MEMORY_MIB, timeout=900, cmdline=guests.NESTED_CMDLINE,
                                    emulator_pid=qemu_pid, wall_limit=1800, stats=stats)
                 wall, cpu = "%.1f" % stats["wall"], "%.1f" % stats["cpu"]
             except guests.GuestNotReady as exc:
