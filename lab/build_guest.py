@@ -189,6 +189,7 @@ def shared_libraries(binary):
 def prepare_root(root):
     """What INIT does at boot, done at build time: `busybox --install -s /bin`, /etc/passwd, directories."""
     applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True, check=True).stdout.split()
+    os.makedirs(os.path.join(root, "bin"), exist_ok=True)
     for applet in applets:
         link = os.path.join(root, "bin", applet)
         if applet != "busybox" and not os.path.lexists(link):
