@@ -52,6 +52,8 @@ for i in $(seq 100); do
   sleep 0.1
 done
 echo "init: guest agent on $port"
+# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
+echo sync > /sys/module/scsi_mod/parameters/scan
 /usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
 echo "init: ready"
 for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
@@ -62,8 +64,8 @@ while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; don
 # slow): the same guest as INIT, with busybox's applet links, /etc/passwd and the directories made at build
 # time, shell builtins instead of `cat` in the port search, and the SCSI scan of the boot-time devices run in
 # the background once the agent runs (the kernel is told scsi_mod.scan=manual, lab_domain.NESTED_CMDLINE: its
-# scan of the 256 possible virtio-scsi targets held the boot for ~4 s; LUNs hotplugged later are added by the
-# virtio-scsi driver itself).
+# scan of the 256 possible virtio-scsi targets held the boot for ~4 s). /init sets the scan type back to
+# `sync` before the agent starts: under `manual` the kernel ignores virtio-scsi's hotplug event for a LUN 0.
 NESTED_INIT = r"""#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -82,6 +84,8 @@ while [ $i -lt 200 ]; do
   i=$((i + 1))
 done
 echo "init: guest agent on $port"
+# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
+echo sync > /sys/module/scsi_mod/parameters/scan
 /usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
 echo "init: ready"
 for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
