@@ -9,9 +9,9 @@ The guest has no udev and no disk: /init loads the modules in dependency order (
 modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.
 
 Profiles: ``lab`` (the main lab's guest: Debian's generic kernel), ``nested`` (the same guest for the
-NPIV lab's nested TCG-in-TCG boot: Debian's cloud kernel, LZ4-compressed and with far fewer built-in
-drivers, and an uncompressed initramfs: 1.2-1.7x faster there on an idle machine, lab/npiv/README.md), ``npiv``
-(the NPIV guest itself, which needs FCoE and so the generic kernel).
+NPIV lab's nested TCG-in-TCG boot: the project's own small kernel, lab/kernel/build.sh, everything built in so
+no modules, and an uncompressed initramfs; lab/npiv/README.md has its figures), ``npiv`` (the NPIV guest
+itself, which needs FCoE and so the generic kernel).
 """
 
 from __future__ import annotations
@@ -52,11 +52,45 @@ for i in $(seq 100); do
   sleep 0.1
 done
 echo "init: guest agent on $port"
+# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
+echo sync > /sys/module/scsi_mod/parameters/scan
 /usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
 echo "init: ready"
+for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
 while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
 """
 
+# The nested guest's /init (NPIV lab, TCG inside TCG, where every fork and every emulated device access is
+# slow): the same guest as INIT, with busybox's applet links, /etc/passwd and the directories made at build
+# time, shell builtins instead of `cat` in the port search, and the SCSI scan of the boot-time devices run in
+# the background once the agent runs (the kernel is told scsi_mod.scan=manual, lab_domain.NESTED_CMDLINE: its
+# scan of the 256 possible virtio-scsi targets held the boot for ~4 s). /init sets the scan type back to
+# `sync` before the agent starts: under `manual` the kernel ignores virtio-scsi's hotplug event for a LUN 0.
+NESTED_INIT = r"""#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts
+port=""
+i=0
+while [ $i -lt 200 ]; do
+  for p in /sys/class/virtio-ports/*; do
+    name=""
+    [ -r "$p/name" ] && read -r name < "$p/name"
+    [ "$name" = org.qemu.guest_agent.0 ] && port="/dev/${p##*/}"
+  done
+  [ -n "$port" ] && [ -e "$port" ] && break
+  sleep 0.05
+  i=$((i + 1))
+done
+echo "init: guest agent on $port"
+# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
+echo sync > /sys/module/scsi_mod/parameters/scan
+/usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
+echo "init: ready"
+for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
+while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
+"""
 
 # The NPIV guest only needs to reach its real root: the host's filesystem over 9p, made writable with
 # a tmpfs overlay; lab/npiv/stage2.sh does the rest with the host's own userland and modprobe.
@@ -78,33 +112,36 @@ exec switch_root /newroot /bin/bash "$(cat /stage2)"
 
 
 class Profile:
-    def __init__(self, wanted, init, flavour="generic", compress=True, binaries=()):
+    def __init__(self, wanted, init, flavour="generic", compress=True, binaries=(), prepared=False):
         self.wanted, self.init, self.flavour, self.compress = wanted, init, flavour, compress
         self.binaries = list(binaries)
+        self.prepared = prepared  # busybox's applet links, /etc/passwd and run-time directories made here
 
 
 PROFILES = {
     "lab": Profile(WANTED, INIT, binaries=GUEST_BINARIES),
-    "nested": Profile(WANTED, INIT, flavour="cloud", compress=False, binaries=GUEST_BINARIES),
+    "nested": Profile([], NESTED_INIT, flavour="nested", compress=False, binaries=GUEST_BINARIES, prepared=True),
     "npiv": Profile(NPIV_WANTED, NPIV_INIT),
 }
-# Where scripts/bootstrap.sh unpacks Debian's cloud kernel (linux-image-*-cloud-amd64): unpacked, not
-# installed, so /boot and the host's own initramfs stay as they are.
-CLOUD_KERNEL_ROOT = "/var/cache/scsi-virt/kernel-cloud"
+# The nested guest's kernel: lab/kernel/build.sh builds it once (scripts/bootstrap.sh runs it) into a cache
+# keyed by the kernel source's version and the config, and prints its path (a no-op when cached).
+NESTED_KERNEL_BUILD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel", "build.sh")
 
 
 def kernel_source(flavour):
-    """(vmlinuz path, modules directory, release) of the newest kernel of ``flavour``."""
-    root = CLOUD_KERNEL_ROOT if flavour == "cloud" else "/"
-    kernels = sorted(k for k in glob.glob(os.path.join(root, "boot", "vmlinuz-*"))
-                     if (flavour == "cloud") == k.endswith("-cloud-amd64"))
+    """(vmlinuz path, modules directory or None when everything is built in, release) of ``flavour``'s kernel."""
+    if flavour == "nested":
+        done = subprocess.run(["bash", NESTED_KERNEL_BUILD], stdout=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            raise SystemExit("lab/kernel/build.sh failed (exit %d): no nested guest kernel" % done.returncode)
+        kernel = done.stdout.strip().splitlines()[-1]
+        return kernel, None, os.path.basename(os.path.dirname(kernel))
+    kernels = sorted(k for k in glob.glob("/boot/vmlinuz-*") if not k.endswith("-cloud-amd64"))
     if not kernels:
-        package = "linux-image-cloud-amd64" if flavour == "cloud" else "linux-image-amd64"
-        raise SystemExit("no %s kernel in %s/boot: scripts/bootstrap.sh fetches %s"
-                         % (flavour, root.rstrip("/"), package))
+        raise SystemExit("no kernel in /boot: scripts/bootstrap.sh installs linux-image-amd64")
     kernel = kernels[-1]
     release = kernel.split("vmlinuz-", 1)[1]
-    return kernel, os.path.join(root, "lib", "modules", release), release
+    return kernel, os.path.join("/lib/modules", release), release
 
 
 def _module_name(path):
@@ -128,7 +165,7 @@ def module_closure(kernel_dir, wanted=None):
         if name in seen:
             return
         seen.add(name)
-        if name in builtin and name not in deps:  # built into this kernel (the cloud kernel's CRC providers)
+        if name in builtin and name not in deps:  # built into this kernel
             return
         if name not in deps:
             raise SystemExit("kernel module %s not found in %s/modules.dep" % (name, kernel_dir))
@@ -153,6 +190,20 @@ def shared_libraries(binary):
     return libs
 
 
+def prepare_root(root):
+    """What INIT does at boot, done at build time: `busybox --install -s /bin`, /etc/passwd, directories."""
+    applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True, check=True).stdout.split()
+    os.makedirs(os.path.join(root, "bin"), exist_ok=True)
+    for applet in applets:
+        link = os.path.join(root, "bin", applet)
+        if applet != "busybox" and not os.path.lexists(link):
+            os.symlink("/bin/busybox", link)
+    for sub in ("var/run", "etc"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    with open(os.path.join(root, "etc", "passwd"), "w") as handle:
+        handle.write("root:x:0:0:root:/:/bin/sh\n")
+
+
 def build(out_dir, profile="lab", stage2=None):
     chosen = PROFILES[profile]
     kernel, kernel_dir, release = kernel_source(chosen.flavour)
@@ -168,12 +219,14 @@ def build(out_dir, profile="lab", stage2=None):
         for sub in ("bin", "proc", "sys", "dev", "lib/modules", "usr/sbin", "run", "tmp"):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
         shutil.copy2("/bin/busybox", os.path.join(root, "bin/busybox"))
+        if chosen.prepared:
+            prepare_root(root)
         for binary in ["/usr/sbin/qemu-ga"] + chosen.binaries:
             for path in [binary] + shared_libraries(binary):
                 dest = os.path.join(root, path.lstrip("/"))
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
                 shutil.copy2(path, dest)
-        order = module_closure(kernel_dir, wanted)
+        order = module_closure(kernel_dir, wanted) if kernel_dir else []
         for path in order:
             shutil.copy2(os.path.join(kernel_dir, path), os.path.join(root, "lib/modules", os.path.basename(path)))
         with open(os.path.join(root, "modules.order"), "w") as handle:

@@ -30,9 +30,9 @@ up() {
   mkdir -p "$state"
   chmod 755 "$state"
   "$python" "$repo/lab/build_guest.py" "$state/guest" --profile npiv "$here/stage2.sh"
-  # The nested guest's kernel and initramfs (busybox + qemu-guest-agent like the lab's guest, on the cloud
-  # kernel with an uncompressed initramfs: see build_guest.py), read inside the NPIV guest at the same
-  # path through the 9p root.
+  # The nested guest's kernel and initramfs (busybox + qemu-guest-agent like the lab's guest, on the small
+  # kernel of lab/kernel/build.sh with an uncompressed initramfs: see build_guest.py), read inside the NPIV
+  # guest at the same path through the 9p root.
   "$python" "$repo/lab/build_guest.py" "$state/nested" --profile nested
   rm -f "$state/console.log" "$state/nested-console.log"
   qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 2 -m 2048 \

@@ -3,7 +3,7 @@
 """A nested guest running inside the NPIV lab (lab/npiv/npiv.sh up): TCG inside TCG.
 
 The NPIV guest's libvirtd runs the lab's busybox + qemu-guest-agent guest (lab/build_guest.py, profile
-``nested``: Debian's cloud kernel, an uncompressed initramfs; built by npiv.sh under the lab's state directory
+``nested``: the project's small kernel from lab/kernel/build.sh, an uncompressed initramfs; built by npiv.sh under the lab's state directory
 and read inside over the 9p root). npiv.sh up starts its boot; the first test here waits for its agent. scsi_debug LUNs
 of the NPIV guest are hotplugged into it with domain_disk_lun (block source, ``device='lun'``) and
 scsi_hostdev (adapter + bus/target/unit), live and persistent, and guest_scsi_info asks the nested guest's
@@ -91,7 +91,7 @@ def nested(conn):
             stats = {}
             dom, _seconds = guests.start_guest(conn, NAME, GUEST_DIR, guests.NESTED_CONSOLE,
                                                memory_mib=guests.NESTED_MEMORY_MIB, timeout=BOOT_CPU_SECONDS,
-                                               cmdline=guests.QUIET_CMDLINE, emulator_pid=npiv_qemu_pid,
+                                               cmdline=guests.NESTED_CMDLINE, emulator_pid=npiv_qemu_pid,
                                                wall_limit=BOOT_WALL_SECONDS, stats=stats)
         except guests.GuestNotReady as exc:
             pytest.fail("%s; the nested console:\n%s" % (exc, console_tail()))

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# Copyright (c) scsi.virt contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Time the NPIV lab's nested guest boot (TCG in TCG) for several guest builds, interleaved.
+
+    bench_nested.py URI NPIV_QEMU_PIDFILE ROUNDS LABEL=GUEST_DIR[=CMDLINE] [LABEL=GUEST_DIR[=CMDLINE] ...]
+
+Each round boots every GUEST_DIR (a lab/build_guest.py output: vmlinuz + initrd.img, at a path the NPIV
+guest also sees through its 9p root) in turn as the domain ``npiv-nested-bench`` on the NPIV lab's libvirtd
+at URI, the way tests/npiv/test_nested_guest.py does (lab_domain.start_guest, same memory and devices; the
+command line is lab_domain's NESTED_CMDLINE, or the lab_domain constant CMDLINE names, e.g. QUIET_CMDLINE for
+guests built before NESTED_CMDLINE), until its agent answers; prints the wall seconds, the CPU seconds of the NPIV guest's QEMU on the
+host (which emulates the nested guest) and the host's load, then removes the domain.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+import libvirt
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NAME = "npiv-nested-bench"
+
+
+def lab_domain():
+    spec = importlib.util.spec_from_file_location("lab_domain", os.path.join(HERE, "..", "lab_domain.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(uri, pidfile, rounds, builds):
+    guests = lab_domain()
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    conn = libvirt.open(uri)
+
+    def qemu_pid():
+        with open(pidfile) as handle:
+            return int(handle.read().strip())
+
+    print("label\tround\twall_s\tcpu_s\tload1")
+    for round_no in range(1, rounds + 1):
+        for label, guest_dir, cmdline in builds:
+            guests.remove_guest(conn, NAME)
+            stats = {}
+            try:
+                guests.start_guest(conn, NAME, guest_dir, "/tmp/%s-console.log" % NAME,
+                                   memory_mib=guests.NESTED_MEMORY_MIB, timeout=900, cmdline=getattr(guests, cmdline),
+                                   emulator_pid=qemu_pid, wall_limit=1800, stats=stats)
+                wall, cpu = "%.1f" % stats["wall"], "%.1f" % stats["cpu"]
+            except guests.GuestNotReady as exc:
+                wall, cpu = "fail", str(exc)
+            finally:
+                guests.remove_guest(conn, NAME)
+            print("%s\t%d\t%s\t%s\t%.2f" % (label, round_no, wall, cpu, os.getloadavg()[0]), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), [(arg.split("=") + ["NESTED_CMDLINE"])[:3] for arg in sys.argv[4:]])
