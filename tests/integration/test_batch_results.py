@@ -56,7 +56,7 @@ def test_big_batch_lists_only_what_changed(test_node, run_module):
     items[4] = lun(5, shareable=True)
     one = run_module("domain_disk_lun", args)
     assert one["summary"] == summary(listed=70, updated=1, unchanged=69), one
-    assert len(one["luns"]) == 1 and one["luns"][0]["iscsi_name"] == IQN + "/5" and one["luns"][0]["shareable"]
+    assert len(one["luns"]) == 1 and one["luns"][0]["iscsi"]["target"] == IQN and one["luns"][0]["iscsi"]["lun"] == 5 and one["luns"][0]["shareable"]
     fewer = run_module("domain_disk_lun", dict(args, luns=items[:65], exclusive=True, force=True))
     assert fewer["summary"] == summary(listed=65, removed=5, unchanged=65), fewer
     assert fewer["luns"] == [] and len(fewer["changes"]) == 5
