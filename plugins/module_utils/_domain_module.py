@@ -9,7 +9,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._errors import Validatio
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
     DomainPlan, DomainWriter, changes_diff, merged_changes)
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
-from ansible_collections.scsi.virt.plugins.module_utils._item_spec import ItemValidator, error_messages
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import ItemValidator
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -32,10 +32,6 @@ def domain_module_spec(item_spec, list_option):
     return spec
 
 
-# A list item's validation errors, worded as Ansible words them for a module's own options.
-item_error_messages = error_messages
-
-
 # More listed items than this: the result's device list holds only the items that were added or updated.
 BIG_BATCH = 64
 
@@ -56,16 +52,11 @@ def batch_summary(wanted, merged):
     changed = set()
     for device in wanted:
         done = actions.get(device.identity(), ())
-        if "add" in done:
-            counts["added"] += 1
-        elif "update" in done:
-            counts["updated"] += 1
-        elif not done:
+        if not done:
             counts["unchanged"] += 1
-            continue
-        else:
-            continue
-        changed.add(device.identity())
+        elif "add" in done or "update" in done:
+            counts["added" if "add" in done else "updated"] += 1
+            changed.add(device.identity())
     return counts, changed
 
 
