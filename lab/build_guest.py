@@ -35,6 +35,17 @@ WANTED = ["virtio_pci", "crct10dif_generic", "crc64_rocksoft_generic", "virtio_s
 # SCSI-3 persistent-reservation fencing checks of the two-guest cluster (roles/guest_cluster_lun).
 GUEST_BINARIES = ["/usr/bin/sg_persist"]
 
+# The end of both guests' /init, once $port is the agent's virtio-serial port: start the agent, scan, and
+# keep a shell on the serial console.
+AGENT_START = r"""echo "init: guest agent on $port"
+# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
+echo sync > /sys/module/scsi_mod/parameters/scan
+/usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
+echo "init: ready"
+for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
+while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
+"""
+
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -51,14 +62,7 @@ for i in $(seq 100); do
   [ -n "$port" ] && [ -e "$port" ] && break
   sleep 0.1
 done
-echo "init: guest agent on $port"
-# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
-echo sync > /sys/module/scsi_mod/parameters/scan
-/usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
-echo "init: ready"
-for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
-while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
-"""
+"""+ AGENT_START
 
 # The nested guest's /init (NPIV lab, TCG inside TCG, where every fork and every emulated device access is
 # slow): the same guest as INIT, with busybox's applet links, /etc/passwd and the directories made at build
@@ -83,14 +87,7 @@ while [ $i -lt 200 ]; do
   sleep 0.05
   i=$((i + 1))
 done
-echo "init: guest agent on $port"
-# Back to the kernel's default scan type, without which virtio-scsi's hotplug of a target's LUN 0 is ignored
-echo sync > /sys/module/scsi_mod/parameters/scan
-/usr/sbin/qemu-ga -m virtio-serial -p "$port" -f /run/qemu-ga.pid -t /run -d
-echo "init: ready"
-for s in /sys/class/scsi_host/host*/scan; do [ -e "$s" ] && echo "- - -" > "$s" & done
-while true; do setsid sh -c 'exec sh </dev/ttyS0 >/dev/ttyS0 2>&1'; sleep 1; done
-"""
+"""+ AGENT_START
 
 # The NPIV guest only needs to reach its real root: the host's filesystem over 9p, made writable with
 # a tmpfs overlay; lab/npiv/stage2.sh does the rest with the host's own userland and modprobe.
