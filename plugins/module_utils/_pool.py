@@ -291,6 +291,8 @@ class PoolManager:
             return {}
         described = StoragePool.from_element(parse_xml(self.hv.pool_xml(pool), "pool"))
         with libvirt_errors("reading pool %r" % self.params["name"]):
-            return {"pool": dict(described.as_dict(), active=bool(pool.isActive()),
-                                 autostart=bool(pool.autostart()), persistent=bool(pool.isPersistent())),
-                    "volumes": self.hv.volumes(pool)}
+            active, autostart, persistent = bool(pool.isActive()), bool(pool.autostart()), bool(pool.isPersistent())
+        # ``pool`` holds only scsi_pool's own options (feedable back to it); what is not an option goes beside it.
+        return {"pool": dict(described.as_item(), state="started" if active else "stopped", autostart=autostart),
+                "pool_status": {"active": active, "persistent": persistent},
+                "volumes": self.hv.volumes(pool)}

@@ -187,20 +187,37 @@ EXAMPLES = r"""
 
 RETURN = r"""
 pool:
-  description: The pool's source and target in canonical form, and its state.
+  description:
+    - The pool as this module's options (O(name), O(type), O(adapter) or O(source), O(target_path)), with its
+      O(state) (V(started) or V(stopped)) and O(autostart), so it can be fed back to the module unchanged.
+    - Empty in check mode when the pool does not exist yet.
   returned: unless O(state=absent)
   type: dict
   sample:
-    type: scsi
     name: vhba_pool
-    adapter_type: fc_host
-    parent: scsi_host5
-    wwnn: 2001001b32a9da5e
-    wwpn: 2101001b32a9da5e
+    type: scsi
+    adapter:
+      type: fc_host
+      parent: scsi_host5
+      wwnn: 2001001b32a9da5e
+      wwpn: 2101001b32a9da5e
+      managed: true
     target_path: /dev/disk/by-path
-    active: true
+    state: started
     autostart: true
-    persistent: true
+pool_status:
+  description: What the pool is beyond its options (empty in check mode when the pool does not exist yet).
+  returned: unless O(state=absent)
+  type: dict
+  contains:
+    active:
+      description: Whether the pool is running.
+      type: bool
+      sample: true
+    persistent:
+      description: Whether the pool is defined (a transient pool is left as it is, with a warning).
+      type: bool
+      sample: true
 volumes:
   description: The pool's LUN volumes (empty while the pool is stopped).
   returned: unless O(state=absent)
@@ -252,7 +269,7 @@ def main():
         pool = manager.run()
         result = dict(changed=bool(manager.actions), actions=manager.actions)
         if module.params["state"] != "absent":
-            result.update(manager.facts(pool) if pool is not None else {"pool": {}, "volumes": []})
+            result.update(manager.facts(pool) if pool is not None else {"pool": {}, "pool_status": {}, "volumes": []})
         if module._diff:
             result["diff"] = {"before": manager.before_xml if "update" in manager.actions or
                               "undefine" in manager.actions else "",

@@ -14,6 +14,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import disk_lun_spec, hostdev_spec
+from ansible_collections.scsi.virt.plugins.module_utils._pool import pool_spec
 from test_domain_devices import xml  # pylint: disable=import-error
 
 IQN = "iqn.2026-11.io.scsi-virt:lab"
@@ -153,3 +154,31 @@ def test_several_devices_and_an_old_lun_of_the_fixture_feed_back(test_node, run_
         kept = run_module(MODULES[option], {"uri": uri, "domain": "guest-off", option: info["guest-off"][option],
                                             "exclusive": True})
         assert not kept.changed, kept
+
+
+@pytest.mark.parametrize("given", [
+    {"adapter": {"type": "fc_host", "parent": "scsi_host2", "wwnn": "0x5001A4A000000021",
+                 "wwpn": "5001a4a000000022"}, "autostart": True},
+    {"adapter": {"type": "scsi_host", "name": "host7"}},  # the test driver's fcpool holds scsi_host1
+    {"adapter": {"type": "scsi_host", "parent_address": {"unique_id": 0, "pci_address": "0000:04:00.1"}},
+     "target_path": "/dev/disk/by-id", "state": "present"},
+    {"type": "iscsi", "source": {"host": "[fd00::1]", "target": IQN, "initiator": IQN + "-host",
+                                 "auth": {"username": "lab", "secret_usage": "lab-chap"}}},
+    {"type": "iscsi-direct", "source": {"host": "127.0.0.1", "port": 3261, "target": IQN,
+                                        "initiator": IQN + "-host"}, "state": "stopped"},
+])
+def test_scsi_pool_result_is_its_input(test_node, run_module, given):
+    """scsi_pool's ``pool`` result is the module's own options: fed back, it changes nothing."""
+    uri, conn = test_node
+    made = run_module("scsi_pool", dict({"uri": uri, "name": "fedpool"}, **given))
+    assert made.changed and not made.failed, made
+    pool = made["pool"]
+    result = ArgumentSpecValidator(pool_spec()).validate(pool)
+    assert not result.error_messages and no_unset_values(pool), (pool, result.error_messages)
+    assert pool["state"] == ("stopped" if given.get("state") in ("stopped", "present") else "started")
+    assert made["pool_status"] == {"active": pool["state"] == "started", "persistent": True}
+    before = conn.storagePoolLookupByName("fedpool").XMLDesc(0)
+    for check_mode in (True, False):
+        again = run_module("scsi_pool", dict(pool, uri=uri), check_mode=check_mode)
+        assert not again.failed and not again.changed and again["pool"] == pool, again
+    assert conn.storagePoolLookupByName("fedpool").XMLDesc(0) == before

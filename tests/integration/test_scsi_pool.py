@@ -30,8 +30,9 @@ def test_fc_host_pool_four_steps(test_node, run_module):
     assert _pool_xml(conn, "vhba_pool") is None
     assert "wwpn=\"5001a4a000000022\"" in check["diff"]["after"]
     run = run_module("scsi_pool", args)
-    assert run.changed and run["pool"]["active"] and run["pool"]["autostart"]
-    assert run["pool"]["wwnn"] == "5001a4a000000021" and run["pool"]["adapter_type"] == "fc_host"
+    assert run.changed and run["pool_status"] == {"active": True, "persistent": True}
+    assert run["pool"]["state"] == "started" and run["pool"]["autostart"] is True
+    assert run["pool"]["adapter"]["wwnn"] == "5001a4a000000021" and run["pool"]["adapter"]["type"] == "fc_host"
     xml = _pool_xml(conn, "vhba_pool")
     assert not run_module("scsi_pool", args, check_mode=True).changed
     assert not run_module("scsi_pool", args).changed

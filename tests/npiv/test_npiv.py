@@ -83,7 +83,7 @@ def test_fc_host_pool_creates_and_removes_its_vhba(conn, hba, run_module):
             "adapter": {"type": "fc_host", "parent": hba["name"], "wwnn": "5001a4a0000000d1",
                         "wwpn": "5001a4a0000000d2"}}
     started = run_module("scsi_pool", args)
-    assert started.changed and started["pool"]["active"] and started["pool"]["autostart"], started
+    assert started.changed and started["pool_status"]["active"] and started["pool"]["autostart"], started
     vhba = run_module("scsi_host_info", {"uri": URI, "wwnn": "5001a4a0000000d1", "wwpn": "5001a4a0000000d2"})
     assert [h["is_vhba"] for h in vhba["scsi_hosts"]] == [True]
     assert conn.storagePoolLookupByName("npiv-pool").autostart() == 1
@@ -108,7 +108,7 @@ def test_fc_host_pool_that_creates_its_vhba_is_managed(conn, hba, run_module):
     for managed in (None, True):
         args = dict(base, adapter=dict(base["adapter"], managed=managed))
         started = run_module("scsi_pool", args)
-        assert started.changed and started["pool"]["active"] and started["pool"]["managed"] is True, started
+        assert started.changed and started["pool_status"]["active"] and started["pool"]["adapter"]["managed"] is True, started
         assert len(vhbas()) == 1
         assert not run_module("scsi_pool", args).changed
         stopped = run_module("scsi_pool", dict(args, state="stopped"))
@@ -132,7 +132,7 @@ def test_scsi_host_pools_list_real_luns(conn, hba, run_module):
     by_address = run_module("scsi_pool", {"uri": URI, "name": "ahci-pool", "adapter": {
         "type": "scsi_host", "parent_address": {"unique_id": pci_host["unique_id"],
                                                 "pci_address": "%s:%s:%s.%s" % (domain, bus, slot, function)}}})
-    assert by_address.changed and by_address["pool"]["active"], by_address
+    assert by_address.changed and by_address["pool_status"]["active"], by_address
     xml = conn.storagePoolLookupByName("ahci-pool").XMLDesc(0)
     assert "parentaddr unique_id='%d'" % pci_host["unique_id"] in xml
 

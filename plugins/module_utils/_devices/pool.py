@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.scsi.virt.plugins.module_utils._devices.common import ISCSI_DEFAULT_PORT
+from ansible_collections.scsi.virt.plugins.module_utils._devices.common import ISCSI_DEFAULT_PORT, iscsi_item
 from ansible_collections.scsi.virt.plugins.module_utils._xml import (
     HEX1, HEX2, HEX4, INT, WWN, YESNO, Descriptor, Prop, STR)
 
@@ -12,6 +12,8 @@ POOL_TYPES = ("scsi", "iscsi", "iscsi-direct")
 ADAPTER_TYPES = ("fc_host", "scsi_host")
 
 _PARENTADDR = "source/adapter/parentaddr"
+# Adapter fields whose option has the same name under scsi_pool's ``adapter``.
+_ADAPTER_OPTIONS = ("parent", "parent_wwnn", "parent_wwpn", "parent_fabric_wwn", "managed", "wwnn", "wwpn")
 
 
 class StoragePool(Descriptor):
@@ -53,3 +55,27 @@ class StoragePool(Descriptor):
 
     def describe(self):
         return "storage pool %s" % self.name
+
+    def as_item(self):
+        """This pool as scsi_pool options (name, type, adapter or source, target_path), feedable back to it."""
+        values = self.as_dict()
+        item = {"name": values.get("name"), "type": values.get("type")}
+        if values.get("adapter_type"):
+            adapter = {"type": values["adapter_type"]}
+            adapter.update((key, values[key]) for key in _ADAPTER_OPTIONS if key in values)
+            if "adapter_name" in values:
+                adapter["name"] = values["adapter_name"]
+            if "unique_id" in values:
+                adapter["parent_address"] = {
+                    "unique_id": values["unique_id"],
+                    "pci_address": "%04x:%02x:%02x.%x" % tuple(values.get(key, 0) for key in (
+                        "pci_domain", "pci_bus", "pci_slot", "pci_function"))}
+            item["adapter"] = adapter
+        elif values.get("iscsi_host"):
+            source = iscsi_item(dict(values, iscsi_name=values.get("iscsi_target")))
+            del source["lun"]  # a pool exports every LUN of its target
+            item["source"] = source
+        if "target_path" in values:
+            item["target_path"] = values["target_path"]
+        return item
+
