@@ -37,7 +37,10 @@ for lab in "${labs[@]}"; do
   if ! env "${envs[@]}" bash "$script" status >/dev/null 2>&1; then
     started="${envs[*]} bash $script"
     # A lab that does not come up fails its tests (they never skip in CI); the other labs still run.
-    env "${envs[@]}" bash "$script" up || echo "lab-tests: $lab did not come up"
+    if ! env "${envs[@]}" bash "$script" up; then
+      echo "lab-tests: $lab did not come up"
+      [ "${CI:-}" = true ] && failed=1
+    fi
   fi
   # shellcheck disable=SC2086 # tests is a list of paths
   # -rP: the figures the lab tests print (boot, attach and fence times) reach the CI log.
