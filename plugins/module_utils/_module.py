@@ -6,11 +6,26 @@ from __future__ import annotations
 
 import traceback
 
-from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.scsi.virt.plugins.module_utils._connection import HAS_LIBVIRT, Hypervisor, mask_uri, uri_secrets
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._xml import HAS_LXML
+
+
+class ScsiVirtModule(AnsibleModule):
+    """AnsibleModule whose results never show the password of a libvirt URI.
+
+    Ansible replaces every no_log value wherever it appears in a result (``invocation.module_args``
+    included), so the URI stays visible with only its password part masked. The values are added as soon
+    as the arguments are loaded: a failure of Ansible's own argument check echoes them too.
+    """
+
+    def _load_params(self):
+        super()._load_params()
+        uri = self.params.get("uri")
+        if isinstance(uri, str):
+            self.no_log_values.update(uri_secrets(uri))
 
 
 def connection_spec():
@@ -24,9 +39,6 @@ def run_module(module, body):
         module.fail_json(msg=missing_required_lib("libvirt-python"))
     if not HAS_LXML:
         module.fail_json(msg=missing_required_lib("lxml"))
-    # Ansible replaces every no_log value wherever it appears in the result (invocation.module_args
-    # included): the URI stays visible with only its password part masked.
-    module.no_log_values.update(uri_secrets(module.params.get("uri")))
     hypervisor = None
     try:
         timeout = module.params["connect_timeout"]

@@ -283,18 +283,17 @@ live_changed:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._domain_module import DomainDeviceModule, domain_module_spec
 from ansible_collections.scsi.virt.plugins.module_utils._lun_identity import configure as resolve_identities
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import disk_lun_from_item, disk_lun_spec
-from ansible_collections.scsi.virt.plugins.module_utils._module import run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, run_module
 
 
 def main():
     item_spec = disk_lun_spec()
-    module = AnsibleModule(argument_spec=domain_module_spec(item_spec, "luns"), supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=domain_module_spec(item_spec, "luns"), supports_check_mode=True)
     body = DomainDeviceModule(module, item_spec, "luns", disk_lun_from_item, kinds=[DiskLun],
                               prepare=resolve_identities)
     run_module(module, body.run)

@@ -172,17 +172,16 @@ domains:
           type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._discovery import domain_scsi_facts
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_object_name
 
 
 def main():
     spec = connection_spec()
     spec.update(domain={"type": "str", "aliases": ["name"]}, live={"type": "bool", "default": False})
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True)
 
     def body(hypervisor):
         name = module.params["domain"]

@@ -187,12 +187,11 @@ problems:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._guest import GuestAgent, lun_problems
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
 
@@ -207,7 +206,7 @@ def main():
         absent={"type": "list", "elements": "dict", "default": []},
         wait={"type": "int", "default": 0},
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True)
 
     def body(hypervisor):
         params = module.params

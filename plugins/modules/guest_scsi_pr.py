@@ -178,12 +178,11 @@ seconds:
 
 import time
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._guest import (
     GuestAgent, PersistentReservations, find_guest_lun, parse_pr_key)
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     ScsiAddress, parse_int, parse_lun_wwn, parse_object_name)
 
@@ -222,7 +221,7 @@ def main():
         write_block={"type": "int", "default": 1},
         agent_timeout={"type": "int", "default": 60},
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True)
 
     def body(hypervisor):
         params = module.params

@@ -87,9 +87,8 @@ uuid:
   sample: 9a1b5d2e-2f44-4d32-a6a4-3f1f3a1f7c11
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._secret import SecretManager
 
 
@@ -104,7 +103,7 @@ def main():
         update_password={"type": "str", "default": "on_create", "choices": ["on_create", "always"],
                          "no_log": False},
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True)
 
     def body(hypervisor):
         manager = SecretManager(hypervisor, module.params, module.check_mode)

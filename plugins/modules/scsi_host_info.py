@@ -102,17 +102,16 @@ scsi_hosts:
       elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._discovery import scsi_host_facts
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_wwn
 
 
 def main():
     spec = connection_spec()
     spec.update(name={"type": "str"}, wwnn={"type": "str"}, wwpn={"type": "str"}, vport_capable={"type": "bool"})
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, required_together=[["wwnn", "wwpn"]])
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True, required_together=[["wwnn", "wwpn"]])
 
     def body(hypervisor):
         params = module.params

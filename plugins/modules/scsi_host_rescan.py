@@ -99,10 +99,9 @@ changed:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._rescan import rescan
 
 
@@ -110,7 +109,7 @@ def main():
     spec = connection_spec()
     spec.update(name={"type": "list", "elements": "str"}, wwpn={"type": "list", "elements": "str"},
                 issue_lip={"type": "bool", "default": False}, settle={"type": "float", "default": 5})
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True)
 
     def body(hypervisor):
         params = module.params

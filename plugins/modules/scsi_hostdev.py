@@ -174,17 +174,16 @@ live_changed:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
 from ansible_collections.scsi.virt.plugins.module_utils._domain_module import DomainDeviceModule, domain_module_spec
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import hostdev_from_item, hostdev_spec
-from ansible_collections.scsi.virt.plugins.module_utils._module import run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, run_module
 
 
 def main():
     item_spec = hostdev_spec()
-    module = AnsibleModule(argument_spec=domain_module_spec(item_spec, "hostdevs"), supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=domain_module_spec(item_spec, "hostdevs"), supports_check_mode=True)
     body = DomainDeviceModule(module, item_spec, "hostdevs", hostdev_from_item, kinds=[HostdevScsi, HostdevVhost])
     run_module(module, body.run)
 

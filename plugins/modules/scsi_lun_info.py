@@ -182,18 +182,17 @@ luns:
       elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._discovery import lun_facts
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_lun_wwn, parse_object_name
 
 
 def main():
     spec = connection_spec()
     spec.update(wwn={"type": "str"}, host={"type": "str"}, pool={"type": "str"})
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[["host", "pool"]])
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[["host", "pool"]])
 
     def body(hypervisor):
         params = module.params

@@ -252,16 +252,15 @@ actions:
   sample: [define, start, autostart on]
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._pool import PoolManager, pool_spec
 
 
 def main():
     spec = connection_spec()
     spec.update(pool_spec())
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = ScsiVirtModule(argument_spec=spec, supports_check_mode=True)
 
     def body(hypervisor):
         warnings = []

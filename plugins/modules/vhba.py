@@ -130,9 +130,8 @@ parent_free_vports:
   sample: 123
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec, run_module
+from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._vhba import VhbaManager, VhbaRequest, vhba_facts
 
 
@@ -148,7 +147,7 @@ def main():
         parent_fabric_wwn={"type": "str"},
         force={"type": "bool", "default": False},
     )
-    module = AnsibleModule(
+    module = ScsiVirtModule(
         argument_spec=spec,
         supports_check_mode=True,
         mutually_exclusive=[["parent", "parent_wwnn", "parent_fabric_wwn"]],

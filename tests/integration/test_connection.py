@@ -8,6 +8,7 @@ libvirtd restarts (the lab tests restart a real one: tests/lab/test_faults.py).
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -50,3 +51,20 @@ def test_a_password_in_the_uri_is_masked_in_the_result(run_module, uri, masked, 
     assert "Sekr1t" not in json.dumps(result), result
     # the URI itself stays visible, only its secret part is hidden
     assert result["invocation"]["module_args"]["uri"] == masked, result["invocation"]
+
+
+URI_MODULES = ["domain_disk_lun", "domain_scsi_info", "guest_scsi_info", "guest_scsi_pr", "libvirt_secret",
+               "scsi_host_info", "scsi_host_rescan", "scsi_hostdev", "scsi_lun_info", "scsi_pool", "vhba"]
+
+
+@pytest.mark.parametrize("module", URI_MODULES)
+@pytest.mark.parametrize("bad", [{"no_such_option": 1}, {"connect_timeout": "soon"}])
+def test_the_uri_password_is_masked_when_ansibles_own_argument_check_fails(run_module, module, bad):
+    """Ansible's argument check fails before the module runs, and its result echoes the arguments too."""
+    import json
+    result = run_module(module, dict(bad, uri="qemu+tcp://admin:Sekr1t-User@127.0.0.1:1/system"))
+    # Ansible's own wording (the first error it finds: a required option is missing in most modules here)
+    assert result.failed and re.match(r"(Unsupported parameters|missing required arguments|argument 'connect_timeout' "
+                                      r"is of type)", result["msg"]), result
+    assert "Sekr1t" not in json.dumps(result), result
+    assert result["invocation"]["module_args"]["uri"] == "qemu+tcp://admin:********@127.0.0.1:1/system"
