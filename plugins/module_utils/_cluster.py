@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import validated_items
 
 SOURCE_KEYS = ("dev", "wwn", "pool", "volume", "iscsi")
+GUEST_SPEC = {"domain": {"type": "str", "required": True}, "initiator": {"type": "str"}}
 # virtio-scsi on bus 0: target 0-255, unit 0-16383 (shared/LAB.md); the search stays on controller 0.
 MAX_TARGET, MAX_UNIT = 255, 16383
 
@@ -41,16 +43,12 @@ def cluster_items(guests, source, initiator_prefix, address=None, reservations=N
         raise ValidationError(var + "_reservations", "applies to block and volume sources only (QEMU's own iSCSI "
                               "initiator sends the guest's PR commands to the target itself); leave it unset for iscsi")
     out, seen_domains, seen_initiators = [], set(), {}
-    for position, guest in enumerate(guests):
-        field = "%s_guests[%d]" % (var, position)
-        if isinstance(guest, str):
-            guest = {"domain": guest}
-        if not isinstance(guest, dict) or not guest.get("domain"):
-            raise ValidationError(field, "expected a dict with domain (and optionally initiator)", guest)
-        extra = sorted(set(guest) - {"domain", "initiator"})
-        if extra:
-            raise ValidationError(field, "unknown key(s) %s; allowed: domain, initiator" % ", ".join(extra))
-        domain = str(guest["domain"])
+    for field, guest in validated_items([{"domain": g} if isinstance(g, str) else g for g in guests], GUEST_SPEC,
+                                        var + "_guests", "a domain name or a dict with domain (and optionally "
+                                        "initiator)"):
+        if not guest["domain"]:
+            raise ValidationError(field + ".domain", "expected a domain name", guest["domain"])
+        domain = guest["domain"]
         if domain in seen_domains:
             raise ValidationError(field + ".domain", "names guest %r twice" % domain)
         seen_domains.add(domain)

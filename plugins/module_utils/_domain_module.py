@@ -9,7 +9,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._errors import Validatio
 from ansible_collections.scsi.virt.plugins.module_utils._fragment import (
     DomainPlan, DomainWriter, changes_diff, merged_changes)
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import LUN_KINDS, lun_users, refuse_unshared_use
-from ansible_collections.scsi.virt.plugins.module_utils._item_spec import ItemValidator
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import validated_items
 from ansible_collections.scsi.virt.plugins.module_utils._module import connection_spec
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_int, parse_object_name
 
@@ -83,15 +83,7 @@ class DomainDeviceModule:
             if top_level:
                 raise ValidationError(self.list_option, "give either %s or the single-item options (%s), not "
                                       "both" % (self.list_option, ", ".join(sorted(top_level))))
-            validate = ItemValidator(self.item_spec).validate  # the spec compiled once for every item
-            out = []
-            for position, raw in enumerate(listed):
-                field = "%s[%d]" % (self.list_option, position)
-                item, messages = validate(raw)
-                if messages:
-                    raise ValidationError(field, "; ".join(messages))
-                out.append((field, item))
-            return out
+            return validated_items(listed, self.item_spec, self.list_option, "a dict of one item's options")
         if not top_level:
             if self.params["exclusive"]:
                 return []

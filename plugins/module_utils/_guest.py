@@ -14,6 +14,7 @@ import json
 import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import validated_items
 from ansible_collections.scsi.virt.plugins.module_utils._types import ScsiAddress, parse_int, parse_lun_wwn
 
 try:
@@ -93,20 +94,12 @@ EXPECT_SPEC = dict(ABSENT_SPEC, **{
     "min_size": {"type": "int"},
     "readable": {"type": "bool"},
 })
-_EXPECT_KEYS = tuple(EXPECT_SPEC)
-_ABSENT_KEYS = tuple(ABSENT_SPEC)
 
 
-def _checked_specs(specs, option, keys):
+def _checked_specs(specs, option, item_spec):
     """The LUN specs of ``option`` with wwn and address in canonical form; bad ones named by position."""
     out = []
-    for position, spec in enumerate(specs or []):
-        field = "%s[%d]" % (option, position)
-        if not isinstance(spec, dict):
-            raise ValidationError(field, "expected a dict with wwn and/or address", spec)
-        unknown = sorted(set(spec) - set(keys))
-        if unknown:
-            raise ValidationError(field, "unknown key(s) %s; allowed: %s" % (", ".join(unknown), ", ".join(keys)))
+    for field, spec in validated_items(specs or [], item_spec, option, "a dict with wwn and/or address"):
         if not (spec.get("wwn") or spec.get("address")):
             raise ValidationError(field, "each LUN needs wwn or address (the guest's H:B:T:L)", spec)
         checked = dict(spec)
@@ -140,7 +133,7 @@ def lun_problems(devices, expected=None, absent=None):
     ValidationError naming ``expect[N]``/``absent[N]``.
     """
     problems = []
-    for spec in _checked_specs(expected, "expect", _EXPECT_KEYS):
+    for spec in _checked_specs(expected, "expect", EXPECT_SPEC):
         found = [d for d in devices if _matches(d, spec)]
         if not found:
             problems.append("LUN %s is not in the guest (it sees: %s)" % (_describe(spec), "; ".join(
@@ -153,7 +146,7 @@ def lun_problems(devices, expected=None, absent=None):
                 problems.append("LUN %s: %s is %r, expected %r" % (_describe(spec), key, device.get(key), spec[key]))
         if spec.get("min_size") is not None and (device.get("size") or 0) < spec["min_size"]:
             problems.append("LUN %s: size %s is below %s" % (_describe(spec), device.get("size"), spec["min_size"]))
-    for spec in _checked_specs(absent, "absent", _ABSENT_KEYS):
+    for spec in _checked_specs(absent, "absent", ABSENT_SPEC):
         if any(_matches(d, spec) for d in devices):
             problems.append("LUN %s is still in the guest" % _describe(spec))
     return problems

@@ -25,6 +25,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS
 from ansible.module_utils.errors import UnsupportedError
 
+from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
+
 # Option keys the fast pass implements (anything else in a spec sends every item to Ansible's validator).
 _OPTION_KEYS = frozenset(("type", "elements", "choices", "required", "default", "options", "description",
                           "mutually_exclusive", "required_one_of"))
@@ -195,3 +197,23 @@ class ItemValidator:
             self._ansible = ArgumentSpecValidator(self.spec, **self.checks)
         result = self._ansible.validate(item)
         return result.validated_parameters, error_messages(result)
+
+
+def validated_items(items, spec, option, expected, **checks):
+    """[(field, validated item)] of the list option ``option``, each item checked against ``spec``.
+
+    The first bad item raises ValidationError naming it (``option[N]: ...``) in Ansible's own wording
+    (e.g. "Unsupported parameters: ..."); an item that is not a dict, "expected ``expected``".
+    """
+    validate = ItemValidator(spec, **checks).validate  # the spec compiled once for every item
+    out = []
+    for position, raw in enumerate(items):
+        field = "%s[%d]" % (option, position)
+        if not isinstance(raw, dict):
+            raise ValidationError(field, "expected %s" % expected, raw)
+        item, messages = validate(raw)
+        if messages:
+            raise ValidationError(field, "; ".join(messages))
+        out.append((field, item))
+    return out
+

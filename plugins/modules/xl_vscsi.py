@@ -142,6 +142,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._item_spec import validated_items
 from ansible_collections.scsi.virt.plugins.module_utils._xl_config import (
     ENTRY_SPEC, VscsiEntry, XlConfig, is_persistent, parse_pdev, parse_vdev, plan_entries)
 
@@ -150,20 +151,16 @@ def desired_entries(params):
     if params["entries"] is not None:
         if params["pdev"] or params["vdev"]:
             raise ValidationError("entries", "give either entries or pdev/vdev, not both")
-        raw = params["entries"]
-        fields = ["entries[%d]" % i for i in range(len(raw))]
+        items = validated_items(params["entries"], ENTRY_SPEC, "entries", "a dict with pdev, vdev and feature_host")
     else:
         if not params["vdev"]:
             if params["exclusive"]:
                 return []
             raise ValidationError("vdev", "is required (or a list in entries)")
-        raw = [{"pdev": params["pdev"], "vdev": params["vdev"], "feature_host": params["feature_host"]}]
-        fields = [""]
+        items = [("", {"pdev": params["pdev"], "vdev": params["vdev"], "feature_host": params["feature_host"]})]
     out = []
-    for item, field in zip(raw, fields):
+    for field, item in items:
         prefix = field + "." if field else ""
-        if not isinstance(item, dict) or set(item) - set(ENTRY_SPEC):
-            raise ValidationError(field, "expected a dict with pdev, vdev and feature_host", item)
         vdev = parse_vdev(item.get("vdev"), prefix + "vdev")
         pdev = item.get("pdev")
         if pdev is None:

@@ -287,6 +287,11 @@ CASES = [
     ("guest_scsi_pr", {"domain": "guest-off", "wwn": "6001405aaaaaaaa1"}, "domain", "not running"),
     ("guest_scsi_pr", {"domain": "guest-run", "wwn": "6001405aaaaaaaa1", "type": 2}, "", "type must be one of"),
     ("guest_scsi_info", {"domain": "nope"}, "domain", "no domain named"),
+    # an unknown key in an expect/absent item: Ansible's own wording, as for luns and hostdevs
+    ("guest_scsi_info", {"domain": "guest-run", "expect": [{"wwn": "6001405aaaaaaaa1"}, {"wwm": "6001405aaaaaaaa1"}]},
+     "expect[1]", "Unsupported parameters: wwm. Supported parameters include: address, min_size"),
+    ("guest_scsi_info", {"domain": "guest-run", "absent": [{"address": "0:0:0:1", "vendor": "IET"}]}, "absent[0]",
+     "Unsupported parameters: vendor. Supported parameters include: address, wwn."),
     ("guest_scsi_info", {"domain": "guest-off"}, "domain", "not running"),
     ("guest_scsi_info", {"domain": "guest-run", "read_blocks": 5000}, "read_blocks", "0 to 1024"),
 ]

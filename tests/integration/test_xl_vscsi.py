@@ -140,6 +140,13 @@ def test_bad_input_leaves_the_file(cfg, run_module, monkeypatch, args, field):
     assert read(path) == before
 
 
+def test_an_unknown_key_in_an_entry_keeps_ansibles_wording(cfg, run_module):
+    path = cfg("single-line.cfg")
+    result = run_module("xl_vscsi", {"path": path, "entries": [{"pdev": LUN, "vdev": "0:0:5:0", "rawio": True}]})
+    assert result.failed and result["msg"].startswith("entries[0]: Unsupported parameters: rawio. Supported parameters "
+                                                      "include: feature_host, pdev, vdev."), result
+
+
 def test_missing_file_is_a_clear_error(run_module, tmp_path):
     result = run_module("xl_vscsi", {"path": str(tmp_path / "nope.cfg"), "pdev": LUN, "vdev": "0:0:0:0"})
     assert result.failed and result["msg"].startswith("path: must be a readable xl config file")

@@ -42,6 +42,13 @@ def test_items_errors_name_role_variables(guests, source, reservations, field):
     assert err.value.msg.startswith(field), err.value.msg
 
 
+def test_an_unknown_key_in_a_guest_keeps_ansibles_wording():
+    with pytest.raises(ValidationError) as err:
+        cluster_items([{"domain": "a"}, {"domain": "b", "initator": "iqn.x:b"}], ISCSI, "iqn.x")
+    assert err.value.msg == ("guest_cluster_lun_guests[1]: Unsupported parameters: initator. Supported parameters "
+                             "include: domain, initiator."), err.value.msg
+
+
 def info(name, *addresses):
     return {"name": name, "luns": [{"address": {"controller": 0, "bus": 0, "target": t, "unit": u}}
                                    for t, u in addresses], "hostdevs": []}

@@ -91,9 +91,10 @@ def test_absent_luns_and_bad_specs():
     ([{"wwn": "12"}], None, r"^expect\[0\]\.wwn: expected a LUN WWN of 16 or 32 hex digits"),
     ([{"wwn": "60000000000000000e00000000010001"}, {"address": "0:0:1"}], None,
      r"^expect\[1\]\.address: expected a SCSI address 'host:bus:target:lun'"),
-    ([{"address": "0:0:0:0", "wwm": "x"}], None, r"^expect\[0\]: unknown key\(s\) wwm; allowed: wwn, address"),
-    ([{"address": "0:0:0:0", "min_size": "big"}], None, r"^expect\[0\]\.min_size: expected an integer"),
-    (None, [{"wwn": "60000000000000000e00000000010001", "vendor": "IET"}], r"^absent\[0\]: unknown key\(s\) vendor"),
+    ([{"address": "0:0:0:0", "wwm": "x"}], None,
+     r"^expect\[0\]: Unsupported parameters: wwm\. Supported parameters include: address, min_size"),
+    ([{"address": "0:0:0:0", "min_size": "big"}], None, r"^expect\[0\]: argument 'min_size' is of type str and we were unable to convert to int"),
+    (None, [{"wwn": "60000000000000000e00000000010001", "vendor": "IET"}], r"^absent\[0\]: Unsupported parameters: vendor\. Supported parameters include: address, wwn\."),
     (None, ["0:0:0:0"], r"^absent\[0\]: expected a dict with wwn and/or address"),
 ])
 def test_malformed_lun_specs_are_named_by_position(expected, absent, message):
