@@ -216,4 +216,3 @@ def validated_items(items, spec, option, expected, **checks):
             raise ValidationError(field, "; ".join(messages))
         out.append((field, item))
     return out
-

@@ -78,4 +78,3 @@ class StoragePool(Descriptor):
         if "target_path" in values:
             item["target_path"] = values["target_path"]
         return item
-

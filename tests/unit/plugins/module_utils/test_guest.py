@@ -93,8 +93,10 @@ def test_absent_luns_and_bad_specs():
      r"^expect\[1\]\.address: expected a SCSI address 'host:bus:target:lun'"),
     ([{"address": "0:0:0:0", "wwm": "x"}], None,
      r"^expect\[0\]: Unsupported parameters: wwm\. Supported parameters include: address, min_size"),
-    ([{"address": "0:0:0:0", "min_size": "big"}], None, r"^expect\[0\]: argument 'min_size' is of type str and we were unable to convert to int"),
-    (None, [{"wwn": "60000000000000000e00000000010001", "vendor": "IET"}], r"^absent\[0\]: Unsupported parameters: vendor\. Supported parameters include: address, wwn\."),
+    ([{"address": "0:0:0:0", "min_size": "big"}], None,
+     r"^expect\[0\]: argument 'min_size' is of type str and we were unable to convert to int"),
+    (None, [{"wwn": "60000000000000000e00000000010001", "vendor": "IET"}],
+     r"^absent\[0\]: Unsupported parameters: vendor\. Supported parameters include: address, wwn\."),
     (None, ["0:0:0:0"], r"^absent\[0\]: expected a dict with wwn and/or address"),
 ])
 def test_malformed_lun_specs_are_named_by_position(expected, absent, message):
