@@ -13,6 +13,11 @@ bash scripts/bootstrap.sh || exit 1
 venv="${SCSI_VIRT_VENV:-$here/.venv}"
 export PATH="$venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$here/build/collections"
+# Ansible's temporary directories inside this run's tree: another Ansible run on the same machine, or its clean-up
+# of ~/.ansible/tmp, cannot pull a task's files away (seen once: "Failed to transfer file ... No such file").
+export ANSIBLE_LOCAL_TEMP="${ANSIBLE_LOCAL_TEMP:-$here/build/ansible-tmp/local}"
+export ANSIBLE_REMOTE_TMP="${ANSIBLE_REMOTE_TMP:-$here/build/ansible-tmp/remote}"
+mkdir -p "$ANSIBLE_LOCAL_TEMP" "$ANSIBLE_REMOTE_TMP"
 mkdir -p build/collections/ansible_collections/scsi
 ln -sfn ../../../.. build/collections/ansible_collections/scsi/virt
 
