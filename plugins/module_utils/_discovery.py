@@ -12,7 +12,8 @@ import os
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import ScsiController
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
-from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiLunDevice, StorageNodeDevice, is_vhba, scsi_hosts
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import (
+    ScsiLunDevice, StorageNodeDevice, is_vhba, scsi_hosts)
 from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import POOL_TYPES, StoragePool
 from ansible_collections.scsi.virt.plugins.module_utils._domain_xml import DomainDevices
 from ansible_collections.scsi.virt.plugins.module_utils._multipath import group_maps, local_maps, natural_key

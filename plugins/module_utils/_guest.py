@@ -14,7 +14,8 @@ import json
 import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
-from ansible_collections.scsi.virt.plugins.module_utils._types import ScsiAddress, parse_int, parse_lun_wwn, wwn_from_wwid
+from ansible_collections.scsi.virt.plugins.module_utils._types import (
+    ScsiAddress, parse_int, parse_lun_wwn, wwn_from_wwid)
 
 try:
     import libvirt
