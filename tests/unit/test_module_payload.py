@@ -53,7 +53,7 @@ def shipped(module_name):
         path = _path(name)
         assert path is not None, "%s imports %s, which does not exist" % (module_name, name)
         tree = ast.parse(open(path, encoding="utf-8").read())
-        seen[name] = sum(1 for _ in ast.walk(tree))
+        seen[name] = len(list(ast.walk(tree)))
         todo.extend(_imports(path))
     return seen
 
