@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What building each module's payload costs Ansible's controller, on every task.
 
-    bench/payload_build.py [--repeats 3] [--markdown] [MODULE ...]
+    bench/payload_build.py [--repeats 3] [--markdown] [--collections PATH] [MODULE ...]
 
 For every module (and ansible's ping): runs ``ansible localhost -m MODULE -a uri=test:///default`` (the task
 may fail: the payload is built before the module runs) in a wrapper that times, in the worker process,
@@ -65,9 +65,9 @@ main()
 """
 
 
-def sample(module, out_path):
+def sample(module, out_path, collections=COLLECTIONS):
     args = [] if module == "ping" else ["-a", "uri=test:///default"]
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
                ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                PATH=VENV_BIN + ":" + os.environ["PATH"], PAYLOAD_OUT=out_path)
     fqcn = module if module == "ping" else "scsi.virt." + module
@@ -81,6 +81,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--collections", default=COLLECTIONS,
+                        help="the collections path holding scsi.virt (another version of it, for an A/B)")
     parser.add_argument("modules", nargs="*")
     args = parser.parse_args()
     names = args.modules or sorted(name[:-3] for name in os.listdir(os.path.join(REPO, "plugins", "modules"))
@@ -89,7 +91,8 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            samples = [sample(name, os.path.join(tmp, "%s-%d.json" % (name, i))) for i in range(args.repeats)]
+            samples = [sample(name, os.path.join(tmp, "%s-%d.json" % (name, i)), args.collections)
+                       for i in range(args.repeats)]
             last = samples[-1]
             rows.append((name, last["files"], last["bytes"] / 1024.0, last["own_files"], last["own_nodes"],
                          statistics.median(s["finder_ms"] for s in samples),
