@@ -16,6 +16,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import
     CACHE_MODES, DISCARD_MODES, DRIVER_OPTIONS, ERROR_POLICIES, IO_MODES, RERROR_POLICIES, DiskLun, DiskScsi)
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
 from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import StorageNodeDevice, find_scsi_host_by_wwn
+from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import POOL_TYPES
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._iscsi_source import ISCSI_SPEC, iscsi_values
 from ansible_collections.scsi.virt.plugins.module_utils._multipath import MAPPER, dm_identity, map_holding
@@ -27,7 +28,7 @@ from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 # libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
 UNFILTERED_SGIO_REMOVED_IN = 9000000
 # Pool types whose volumes are SCSI LUNs (anything else is a file or a non-SCSI block device).
-LUN_POOL_TYPES = ("scsi", "iscsi", "iscsi-direct")
+LUN_POOL_TYPES = POOL_TYPES
 SYSFS = "/sys"
 # udev's name for a LUN by its NAA WWN; ``wwn`` selects the LUN through it.
 WWN_LINK = "/dev/disk/by-id/wwn-0x"
