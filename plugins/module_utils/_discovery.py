@@ -12,14 +12,13 @@ import os
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import ScsiController
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
-from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiLunDevice, StorageNodeDevice
-from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import StoragePool
-from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
-from ansible_collections.scsi.virt.plugins.module_utils._guest import wwn_from_wwid
-from ansible_collections.scsi.virt.plugins.module_utils._lun_options import LUN_POOL_TYPES
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import (
+    ScsiLunDevice, StorageNodeDevice, is_vhba, scsi_hosts)
+from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import POOL_TYPES, StoragePool
+from ansible_collections.scsi.virt.plugins.module_utils._domain_xml import DomainDevices
 from ansible_collections.scsi.virt.plugins.module_utils._multipath import group_maps, local_maps, natural_key
-from ansible_collections.scsi.virt.plugins.module_utils._types import storage_links, wwn_from_udev_id, wwn_from_udev_names
-from ansible_collections.scsi.virt.plugins.module_utils._vhba import is_vhba, scsi_hosts
+from ansible_collections.scsi.virt.plugins.module_utils._types import (
+    storage_links, wwn_from_udev_id, wwn_from_udev_names, wwn_from_wwid)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
 # Roots of the host's views, module constants so unit tests can point them at a fake tree.
@@ -50,14 +49,14 @@ def scsi_host_facts(hypervisor, name=None, wwnn=None, wwpn=None, vport_capable=N
 # -- a domain's SCSI devices -------------------------------------------------------------------
 def domain_scsi_facts(hypervisor, dom, live=False):
     active = hypervisor.domain_active(dom)
-    plan = DomainPlan(hypervisor.domain_xml(dom, live=live and active))
+    domain = DomainDevices(hypervisor.domain_xml(dom, live=live and active))
     return {
-        "name": plan.name,
+        "name": domain.name,
         "active": active,
-        "controllers": [c.as_dict() for c in plan.existing(ScsiController).values()],
-        "luns": [d.as_item() for d in plan.all_of(DiskLun)],
-        "hostdevs": [h.as_item() for h in list(plan.existing(HostdevScsi).values())
-                     + list(plan.existing(HostdevVhost).values())],
+        "controllers": [c.as_dict() for c in domain.existing(ScsiController).values()],
+        "luns": [d.as_item() for d in domain.all_of(DiskLun)],
+        "hostdevs": [h.as_item() for h in list(domain.existing(HostdevScsi).values())
+                     + list(domain.existing(HostdevVhost).values())],
     }
 
 
@@ -92,20 +91,20 @@ def _usage_index(hypervisor):
     index = {}
     for dom in hypervisor.all_domains():
         active = hypervisor.domain_active(dom)
-        plan = DomainPlan(hypervisor.domain_xml(dom))
-        for disk in plan.all_of(DiskLun):
-            user = {"domain": plan.name, "active": active, "as": "disk", "target_dev": disk.target_dev,
+        domain = DomainDevices(hypervisor.domain_xml(dom))
+        for disk in domain.all_of(DiskLun):
+            user = {"domain": domain.name, "active": active, "as": "disk", "target_dev": disk.target_dev,
                     "address": _address(disk)}
             if disk.type == "volume":
                 index.setdefault(("volume", disk.pool, disk.volume), []).append(user)
             elif disk.dev:
                 index.setdefault(("path", os.path.realpath(disk.dev) if hypervisor.is_local else disk.dev),
                                  []).append(user)
-        for hostdev in plan.existing(HostdevScsi).values():
+        for hostdev in domain.existing(HostdevScsi).values():
             if hostdev.adapter:
                 index.setdefault(("adapter", hostdev.adapter, hostdev.source_bus, hostdev.source_target,
                                   hostdev.source_unit), []).append(
-                    {"domain": plan.name, "active": active, "as": "hostdev", "address": _address(hostdev)})
+                    {"domain": domain.name, "active": active, "as": "hostdev", "address": _address(hostdev)})
     return index
 
 
@@ -153,7 +152,7 @@ def lun_facts(hypervisor, wwn=None, host=None, pool=None):
     # A host filter means host LUNs only: pool volumes are left out (as documented).
     for pool_obj in hypervisor.all_pools() if host is None else []:
         described = StoragePool.from_element(parse_xml(hypervisor.pool_xml(pool_obj), "pool"))
-        if described.type not in LUN_POOL_TYPES or (pool and described.name != pool):
+        if described.type not in POOL_TYPES or (pool and described.name != pool):
             continue
         for volume in hypervisor.volumes(pool_obj):
             entry = {"source": "pool", "pool": described.name, "name": volume["name"], "path": volume["path"],

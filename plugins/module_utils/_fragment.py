@@ -22,11 +22,12 @@ from ansible_collections.scsi.virt.plugins.module_utils._devices.common import (
 from ansible_collections.scsi.virt.plugins.module_utils._devices.controller import VIRTIO_SCSI, ScsiController
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
+from ansible_collections.scsi.virt.plugins.module_utils._domain_xml import DomainDevices
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     DRIVE_LIMITS, target_dev_name)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import (
-    clone, etree, parse_xml, strip_noise, to_string)
+    clone, etree, strip_noise, to_string)
 
 try:
     import libvirt
@@ -62,54 +63,21 @@ def _is_scsi_disk(element):
     return target is not None and target.get("bus") == "scsi"
 
 
-class DomainPlan:
+class DomainPlan(DomainDevices):
     """A domain's XML and the fragment changes planned on it."""
 
     def __init__(self, xml_text, controller_model=VIRTIO_SCSI, controller_queues=None):
-        self.xml_before = xml_text
-        self.root = parse_xml(xml_text, "domain")
-        self.name = self.root.findtext("name")
-        devices = self.root.find("devices")
-        if devices is None:
-            devices = etree.SubElement(self.root, "devices")
-        self.devices = devices
+        super().__init__(xml_text)
         self.controller_model = controller_model
         self.controller_queues = controller_queues
         self.changes = []
         self.assigned = {}  # identity -> (drive address, target dev) chosen for new devices
-        self._index = {}
-        self._copies = {}
         self._addresses = None
         self._target_devs = None
         self._cursor = {}
         self._name_cursor = 0
 
-    # -- what is there ----------------------------------------------------------------------
-    def existing(self, kind):
-        """{identity: descriptor} of the fragments of ``kind`` in the domain (built once per kind); the
-        first of several fragments with one identity (see :meth:`copies` for all of them)."""
-        if kind not in self._index:
-            index, copies = {}, {}
-            for element in self.devices:
-                if isinstance(element.tag, str) and kind.matches(element):
-                    device = kind.from_element(element)
-                    index.setdefault(device.identity(), device)
-                    copies.setdefault(device.identity(), []).append(device)
-            self._index[kind] = index
-            self._copies[kind] = copies
-        return self._index[kind]
-
-    def copies(self, kind, identity):
-        """Every fragment of ``kind`` with this identity (libvirt lets one LUN be attached twice)."""
-        self.existing(kind)
-        return list(self._copies[kind].get(identity, ()))
-
-    def all_of(self, kind):
-        """Every fragment of ``kind``, duplicates included, in document order."""
-        self.existing(kind)
-        return sorted((d for group in self._copies[kind].values() for d in group),
-                      key=lambda d: self.devices.index(d.element))
-
+    # -- what is there (existing, copies, all_of: DomainDevices) ------------------------------
     def _same_identity(self, kind, identity):
         """[(kind, device)] with this identity across the kinds that share identities with ``kind``."""
         return [(other, device) for other in getattr(kind, "identity_kinds", (kind,))

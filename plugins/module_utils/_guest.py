@@ -15,7 +15,8 @@ import time
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._item_spec import validated_items
-from ansible_collections.scsi.virt.plugins.module_utils._types import ScsiAddress, parse_int, parse_lun_wwn
+from ansible_collections.scsi.virt.plugins.module_utils._types import (
+    ScsiAddress, parse_int, parse_lun_wwn, wwn_from_wwid)
 
 try:
     import libvirt
@@ -72,13 +73,6 @@ def _finish(raw):
               "block": raw.get("block"), "generic": raw.get("generic")}
     device["size"] = int(raw["sectors"]) * 512 if raw.get("sectors", "").isdigit() else None
     return device
-
-
-def wwn_from_wwid(wwid):
-    """The NAA WWN in a Linux wwid ('naa.6001405...' -> '6001405...'); None for t10./eui. forms."""
-    if wwid and wwid.startswith("naa."):
-        return wwid[4:].lower()
-    return None
 
 
 # The items of guest_scsi_info's expect and absent (and of the guest_lun_problems filter): the LUN by wwn and/or

@@ -12,8 +12,8 @@ import re
 
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import DiskLun
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi
+from ansible_collections.scsi.virt.plugins.module_utils._domain_xml import DomainDevices
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
-from ansible_collections.scsi.virt.plugins.module_utils._fragment import DomainPlan
 
 
 def running_users(hypervisor, pool=None, paths=(), adapter=None):
@@ -23,21 +23,21 @@ def running_users(hypervisor, pool=None, paths=(), adapter=None):
     for dom in hypervisor.all_domains():
         if not hypervisor.domain_active(dom):
             continue
-        plan = DomainPlan(hypervisor.domain_xml(dom, live=True))
-        for disk in plan.all_of(DiskLun):
+        domain = DomainDevices(hypervisor.domain_xml(dom, live=True))
+        for disk in domain.all_of(DiskLun):
             if (pool and disk.type == "volume" and disk.pool == pool) or (disk.dev and disk.dev in paths):
-                users.append((plan.name, disk.describe()))
+                users.append((domain.name, disk.describe()))
         if adapter:
-            for hostdev in plan.existing(HostdevScsi).values():
+            for hostdev in domain.existing(HostdevScsi).values():
                 if hostdev.adapter == adapter:
-                    users.append((plan.name, hostdev.describe()))
+                    users.append((domain.name, hostdev.describe()))
         # Any disk (not only device='lun') on the pool's volumes counts as a user too.
-        for element in plan.devices.iter("disk"):
+        for element in domain.devices.iter("disk"):
             source = element.find("source")
             if source is None or element.get("device") == "lun":
                 continue
             if (pool and source.get("pool") == pool) or source.get("dev") in paths:
-                users.append((plan.name, "disk %s" % (source.get("dev") or source.get("volume"))))
+                users.append((domain.name, "disk %s" % (source.get("dev") or source.get("volume"))))
     return users
 
 
@@ -74,13 +74,13 @@ def lun_users(hypervisor, exclude_uuid=None, identities=None):
             xml_text = hypervisor.domain_xml(dom, live=live)
             if needles is not None and needles.isdisjoint(_ATTRIBUTE.findall(xml_text.lower())):
                 continue
-            plan = DomainPlan(xml_text)
+            domain = DomainDevices(xml_text)
             for kind in LUN_KINDS:
-                for identity, device in plan.existing(kind).items():
+                for identity, device in domain.existing(kind).items():
                     if identity in seen or (identities is not None and identity not in identities):
                         continue
                     seen.add(identity)
-                    users.setdefault(identity, []).append((plan.name, "running" if active else "defined", device))
+                    users.setdefault(identity, []).append((domain.name, "running" if active else "defined", device))
     return users
 
 
@@ -111,7 +111,7 @@ def _needles(identities):
 def refuse_unshared_use(users, device, field):
     """Raise when another domain in ``users`` uses ``device``'s LUN and the two uses are not both shareable.
 
-    ``device`` is the fragment as the plan leaves it (so a shareable flag already set in the domain counts);
+    ``device`` is the fragment as the domain leaves it (so a shareable flag already set in the domain counts);
     ``field`` is the option that names it (``luns[1]``, or '' for the top-level options).
     """
     for other_name, other_state, other in users.get(device.identity(), ()):

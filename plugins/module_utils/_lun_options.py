@@ -15,40 +15,23 @@ import stat
 from ansible_collections.scsi.virt.plugins.module_utils._devices.disk_lun import (
     CACHE_MODES, DISCARD_MODES, DRIVER_OPTIONS, ERROR_POLICIES, IO_MODES, RERROR_POLICIES, DiskLun, DiskScsi)
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
-from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import ScsiHostDevice, StorageNodeDevice
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import StorageNodeDevice, find_scsi_host_by_wwn
+from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import POOL_TYPES
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ValidationError
+from ansible_collections.scsi.virt.plugins.module_utils._iscsi_source import ISCSI_SPEC, iscsi_values
 from ansible_collections.scsi.virt.plugins.module_utils._multipath import MAPPER, dm_identity, map_holding
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
-    DriveAddress, parse_block_path, parse_int, parse_iqn, parse_lun_wwn, parse_object_name, parse_target_dev,
-    parse_vhost_wwpn, parse_wwn, parse_portal_host, storage_links, wwn_from_udev_names)
+    DriveAddress, parse_block_path, parse_int, parse_lun_wwn, parse_object_name, parse_target_dev,
+    parse_vhost_wwpn, parse_wwn, storage_links, wwn_from_udev_names)
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml
 
 # libvirt 9.0 refuses sgio='unfiltered' ("unfiltered sgio is no longer supported"), measured in the lab.
 UNFILTERED_SGIO_REMOVED_IN = 9000000
 # Pool types whose volumes are SCSI LUNs (anything else is a file or a non-SCSI block device).
-LUN_POOL_TYPES = ("scsi", "iscsi", "iscsi-direct")
+LUN_POOL_TYPES = POOL_TYPES
 SYSFS = "/sys"
 # udev's name for a LUN by its NAA WWN; ``wwn`` selects the LUN through it.
 WWN_LINK = "/dev/disk/by-id/wwn-0x"
-
-ISCSI_SPEC = {
-    "host": {"type": "str", "required": True},
-    "port": {"type": "int", "default": 3260},
-    "target": {"type": "str", "required": True},
-    "lun": {"type": "int", "default": 0},
-    "auth": {
-        "type": "dict",
-        "options": {
-            "username": {"type": "str", "required": True},
-            # Names of a libvirt secret, not the secret itself: the password never passes through here.
-            "secret_usage": {"type": "str", "no_log": False},
-            "secret_uuid": {"type": "str", "no_log": False},
-        },
-        "mutually_exclusive": [["secret_usage", "secret_uuid"]],
-        "required_one_of": [["secret_usage", "secret_uuid"]],
-    },
-    "initiator": {"type": "str"},
-}
 
 ADDRESS_SPEC = {
     "controller": {"type": "int", "default": 0},
@@ -132,35 +115,6 @@ def _one_source(item, names, prefix):
         raise ValidationError(prefix or "source", "give exactly one LUN source of %s" % ", ".join(names),
                               given or None)
     return given[0]
-
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-
-
-def iscsi_values(iscsi, field):
-    """The iSCSI source (option path ``field``) as descriptor values: name ``IQN/LUN``, host, auth secret."""
-    host = parse_portal_host(iscsi["host"], field + ".host")
-    iqn = parse_iqn(iscsi["target"], field + ".target")
-    lun = parse_int(iscsi.get("lun", 0), field + ".lun", 0, 16383)
-    values = {
-        "protocol": "iscsi",
-        "iscsi_name": "%s/%d" % (iqn, lun),
-        "iscsi_host": host,
-        "iscsi_port": parse_int(iscsi.get("port", 3260), field + ".port", 1, 65535),
-        "initiator_iqn": parse_iqn(iscsi.get("initiator"), field + ".initiator"),
-    }
-    auth = iscsi.get("auth")
-    if auth:
-        values["auth_username"] = parse_object_name(auth["username"], field + ".auth.username")
-        values["auth_secret_type"] = "iscsi"
-        if auth.get("secret_uuid"):
-            if not _UUID.match(auth["secret_uuid"]):
-                raise ValidationError(field + ".auth.secret_uuid", "expected a libvirt secret UUID",
-                                      auth["secret_uuid"])
-            values["auth_secret_uuid"] = auth["secret_uuid"].lower()
-        else:
-            values["auth_secret_usage"] = parse_object_name(auth["secret_usage"], field + ".auth.secret_usage")
-    return values
 
 
 def access_values(item, prefix, hypervisor, warnings):
@@ -405,15 +359,6 @@ def check_block_is_scsi(path, field):
     if not os.path.isdir(os.path.join(sysdev, "device", "scsi_device")):
         raise ValidationError(field, "is a block device but not a whole SCSI disk (no SCSI device in sysfs): "
                               "device='lun' passes SCSI commands, so it needs a SCSI LUN", path)
-
-
-def find_scsi_host_by_wwn(hypervisor, wwnn, wwpn):
-    """The scsi_hostN whose fc_host has this WWN pair (works on drivers without LookupSCSIHostByWWN)."""
-    for element in hypervisor.nodedevs("scsi_host"):
-        host = ScsiHostDevice.from_element(element)
-        if host.wwnn == wwnn and host.wwpn == wwpn:
-            return host
-    return None
 
 
 def hostdev_from_item(item, prefix, hypervisor, warnings, state="present"):

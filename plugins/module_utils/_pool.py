@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 
 from ansible_collections.scsi.virt.plugins.module_utils._connection import libvirt_errors
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import find_scsi_host_by_wwn, scsi_hosts
 from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import StoragePool
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import refuse_if_used, running_users
-from ansible_collections.scsi.virt.plugins.module_utils._lun_options import (
-    ISCSI_SPEC, find_scsi_host_by_wwn, iscsi_values)
+from ansible_collections.scsi.virt.plugins.module_utils._iscsi_source import ISCSI_SPEC, iscsi_values
 from ansible_collections.scsi.virt.plugins.module_utils._types import (
     PciAddress, parse_int, parse_iqn, parse_object_name, parse_wwn)
-from ansible_collections.scsi.virt.plugins.module_utils._vhba import scsi_hosts
 from ansible_collections.scsi.virt.plugins.module_utils._xml import clone, parse_xml, to_string
 
 DEFAULT_TARGET_PATH = "/dev/disk/by-path"

@@ -65,6 +65,13 @@ def wwn_from_udev_id(value):
     return None
 
 
+def wwn_from_wwid(wwid):
+    """The NAA WWN in a Linux wwid ('naa.6001405...' -> '6001405...'); None for t10./eui. forms."""
+    if wwid and wwid.startswith("naa."):
+        return wwid[4:].lower()
+    return None
+
+
 def storage_links(element):
     """The udev names (``<devnode type='link'>``) libvirt reports for a storage node device (XML root)."""
     return [node.text for node in element.findall("devnode[@type='link']") if node.text]

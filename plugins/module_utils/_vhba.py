@@ -6,22 +6,11 @@ from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._connection import libvirt_errors
 from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import (
-    ScsiHostDevice, ScsiLunDevice, StorageNodeDevice)
+    ScsiHostDevice, ScsiLunDevice, StorageNodeDevice, is_vhba, scsi_hosts)
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import refuse_if_used, running_users
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_wwn
 from ansible_collections.scsi.virt.plugins.module_utils._xml import parse_xml, to_string
-
-
-def scsi_hosts(hypervisor):
-    """{name: ScsiHostDevice} of every SCSI host."""
-    return {host.name: host for host in (ScsiHostDevice.from_element(e) for e in hypervisor.nodedevs("scsi_host"))}
-
-
-def is_vhba(host, hosts):
-    """A vHBA is a SCSI host whose parent is a vport-capable SCSI host (a physical HBA's parent is PCI)."""
-    parent = hosts.get(host.parent)
-    return bool(host.fc_host and parent is not None and parent.vport_capable)
 
 
 def describe_capacity(host):

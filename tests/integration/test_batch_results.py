@@ -103,13 +103,13 @@ def test_only_domains_naming_the_lun_are_parsed(test_node, monkeypatch):
     from ansible_collections.scsi.virt.plugins.module_utils._connection import Hypervisor
     uri, _conn = test_node
     parsed = []
-    real = _inuse.DomainPlan
+    real = _inuse.DomainDevices
 
     def counting(xml_text, *args):
-        plan = real(xml_text, *args)
-        parsed.append(plan.name)
-        return plan
-    monkeypatch.setattr(_inuse, "DomainPlan", counting)
+        domain = real(xml_text, *args)
+        parsed.append(domain.name)
+        return domain
+    monkeypatch.setattr(_inuse, "DomainDevices", counting)
     hypervisor = Hypervisor(uri)
     lab = "iqn.2026-11.io.scsi-virt:lab"
     everything = _inuse.lun_users(hypervisor)

@@ -88,3 +88,23 @@ class StorageNodeDevice(Descriptor):
 
     def identity(self):
         return ("storage", self.name)
+
+
+def scsi_hosts(hypervisor):
+    """{name: ScsiHostDevice} of every SCSI host."""
+    return {host.name: host for host in (ScsiHostDevice.from_element(e) for e in hypervisor.nodedevs("scsi_host"))}
+
+
+def is_vhba(host, hosts):
+    """A vHBA is a SCSI host whose parent is a vport-capable SCSI host (a physical HBA's parent is PCI)."""
+    parent = hosts.get(host.parent)
+    return bool(host.fc_host and parent is not None and parent.vport_capable)
+
+
+def find_scsi_host_by_wwn(hypervisor, wwnn, wwpn):
+    """The scsi_hostN whose fc_host has this WWN pair (works on drivers without LookupSCSIHostByWWN)."""
+    for element in hypervisor.nodedevs("scsi_host"):
+        host = ScsiHostDevice.from_element(element)
+        if host.wwnn == wwnn and host.wwpn == wwpn:
+            return host
+    return None
