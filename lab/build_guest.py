@@ -4,6 +4,7 @@
 """Build the lab guest's initramfs: busybox, the SCSI/virtio kernel modules, qemu-guest-agent.
 
     build_guest.py OUT_DIR [--profile lab|nested|npiv]  -> OUT_DIR/vmlinuz, OUT_DIR/initrd.img (reused when up to date)
+                                                          and, for nested, OUT_DIR/vmlinux (booted through PVH)
 
 The guest has no udev and no disk: /init loads the modules in dependency order (from the kernel's
 modules.dep), finds the agent's virtio-serial port in sysfs and runs qemu-ga on it.

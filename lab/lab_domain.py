@@ -58,9 +58,9 @@ DOMAIN = """<domain type='qemu'>
 #   (lab/kernel/nested.config): no real-mode setup code, no decompression by emulated code;
 # - no USB controller (DOMAIN gets libvirt's default piix3-uhci: SeaBIOS and the kernel probe it for nothing);
 # - a virtio-serial controller with 2 ports instead of QEMU's default 31 (the guest driver sets up two
-#   virtqueues per port: 1 s of its boot);
-# - no DAC relabelling (seclabel none): libvirt's chown of the kernel and initramfs copies them up from the
-#   NPIV guest's 9p root into its tmpfs overlay on the first boot; the files are world-readable anyway.
+#   virtqueues per port: 1 s of its boot).
+# It keeps libvirt's DAC relabelling (QEMU runs as libvirt-qemu and is given each hotplugged LUN by it):
+# without it (seclabel none) the tests' live attach of /dev/sdX failed, QEMU could not open it.
 NESTED_DOMAIN = """<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>{memory}</memory>
@@ -90,7 +90,6 @@ NESTED_DOMAIN = """<domain type='qemu'>
       <backend model='random'>/dev/urandom</backend>
     </rng>
   </devices>
-  <seclabel type='none' model='dac'/>
 </domain>"""
 
 
