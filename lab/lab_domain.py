@@ -183,7 +183,8 @@ def start_guest(conn, name, guest_dir, log, memory_mib=256, timeout=120, cmdline
     try:
         dom = conn.lookupByName(name)
     except libvirt.libvirtError:
-        dom = conn.defineXML(xml or DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib, cmdline=cmdline))
+        xml = xml or DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib, cmdline=cmdline)
+        dom = conn.defineXML(xml)
     if not dom.isActive():
         dom.create()
     clock.spent()  # the CPU clock starts once the emulator runs
@@ -214,7 +215,7 @@ NESTED_CONSOLE = "/tmp/npiv-nested-console.log"
 def nested_domain_xml(name, guest_dir, log, cmdline=None, memory_mib=None):
     """The nested guest's domain XML (NESTED_DOMAIN)."""
     return NESTED_DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib or NESTED_MEMORY_MIB,
-                         cmdline=NESTED_CMDLINE if cmdline is None else cmdline)
+                                cmdline=NESTED_CMDLINE if cmdline is None else cmdline)
 
 
 def boot_nested(uri, guest_dir):

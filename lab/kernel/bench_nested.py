@@ -49,7 +49,8 @@ def main(uri, pidfile, rounds, builds):
             guests.remove_guest(conn, NAME)
             stats = {}
             xml = getattr(guests, template).format(name=NAME, dir=guest_dir, log="/tmp/%s-console.log" % NAME,
-                                                   memory=guests.NESTED_MEMORY_MIB, cmdline=cmdline or guests.NESTED_CMDLINE)
+                                                   memory=guests.NESTED_MEMORY_MIB,
+                                                   cmdline=cmdline or guests.NESTED_CMDLINE)
             try:
                 guests.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid, wall_limit=1800,
                                    stats=stats, xml=xml)

@@ -13,7 +13,10 @@ guest copies /tmp/npiv-nested-console.log to NPIV_DIR/nested-console.log), and e
 1) where the nested vCPU is (QEMU's `info registers` through the monitor: firmware/real mode, kernel (the
 symbol, given the kernel's System.map), user space, halted), until the guest agent answers. CMDLINE defaults
 to lab_domain.NESTED_CMDLINE; e.g. add ``printk.time=1 initcall_debug`` and drop ``quiet`` to time the
-kernel's initcalls (their addresses map to names through SYSTEM_MAP). The domain is removed afterwards.
+kernel's initcalls (their addresses map to names through SYSTEM_MAP). SAMPLE_SECONDS 0 samples nothing. The
+environment variable TRACE_XML_EDITS, a JSON list of [old, new] string pairs, edits the domain XML for an
+experiment (e.g. another firmware: [["</os>", "<loader type='rom'>/usr/share/qemu/qboot.rom</loader></os>"]]).
+The domain is removed afterwards.
 """
 
 from __future__ import annotations

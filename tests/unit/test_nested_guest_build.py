@@ -67,7 +67,8 @@ def test_nested_init_parses_and_uses_only_what_the_initramfs_has(tmp_path):
     fstab = [line.split() for line in (tmp_path / "etc" / "fstab").read_text().splitlines()]
     assert sorted((entry[1], entry[2]) for entry in fstab) == [("/dev", "devtmpfs"), ("/proc", "proc"),
                                                                ("/sys", "sysfs")]
-    for applet in ("sh", "mount", "mkdir", "sleep", "setsid", "renice", "cat", "tr", "dd"):  # /init's, guest_scsi_info's
+    # /init's applets and guest_scsi_info's
+    for applet in ("sh", "mount", "mkdir", "sleep", "setsid", "renice", "cat", "tr", "dd"):
         assert os.readlink(tmp_path / "bin" / applet) == "/bin/busybox", applet
     assert (tmp_path / "etc" / "passwd").read_text().startswith("root:x:0:0:")
     assert module.PROFILES["nested"].init is module.NESTED_INIT and module.PROFILES["nested"].wanted == []
