@@ -52,6 +52,47 @@ DOMAIN = """<domain type='qemu'>
 </domain>"""
 
 
+# The NPIV lab's nested guest (TCG inside TCG, where every emulated device access, firmware step and guest
+# instruction is slow): DOMAIN minus what it does not use, each measured (lab/npiv/README.md):
+# - the kernel is the uncompressed vmlinux, which QEMU loads itself and enters through its PVH entry point
+#   (lab/kernel/nested.config): no real-mode setup code, no decompression by emulated code;
+# - no USB controller (DOMAIN gets libvirt's default piix3-uhci: SeaBIOS and the kernel probe it for nothing);
+# - a virtio-serial controller with 2 ports instead of QEMU's default 31 (the guest driver sets up two
+#   virtqueues per port: 1 s of its boot).
+# It keeps libvirt's DAC relabelling (QEMU runs as libvirt-qemu and is given each hotplugged LUN by it):
+# without it (seclabel none) the tests' live attach of /dev/sdX failed, QEMU could not open it.
+NESTED_DOMAIN = """<domain type='qemu'>
+  <name>{name}</name>
+  <memory unit='MiB'>{memory}</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>{dir}/vmlinux</kernel>
+    <initrd>{dir}/initrd.img</initrd>
+    <cmdline>{cmdline}</cmdline>
+  </os>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='usb' model='none'/>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+    <controller type='virtio-serial' index='0' ports='2'/>
+    <channel type='unix'>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>
+    <serial type='file'>
+      <source path='{log}'/>
+      <target port='0'/>
+    </serial>
+    <memballoon model='none'/>
+    <rng model='virtio'>
+      <backend model='random'>/dev/urandom</backend>
+    </rng>
+  </devices>
+</domain>"""
+
+
 class GuestNotReady(Exception):
     """The guest stopped, or its agent did not answer in time."""
 
@@ -64,7 +105,7 @@ QUIET_CMDLINE = CMDLINE + " quiet"
 # The NPIV lab's nested guest: no SCSI scan by the kernel while it boots (its scan of the 256 possible
 # virtio-scsi targets, one emulated request each, took ~4 s of a TCG-in-TCG boot). Its /init sets the scan
 # type back to sync (hotplug needs it) and starts the same scan in the background (lab/build_guest.py NESTED_INIT).
-NESTED_CMDLINE = QUIET_CMDLINE + " scsi_mod.scan=manual"
+NESTED_CMDLINE = QUIET_CMDLINE + " scsi_mod.scan=manual lpj=40000 no_timer_check noapictimer"
 # A budget in CPU seconds still needs a wall-clock end (a wedged emulator that spins forever): this
 # many times the CPU budget, so a machine busy enough to give the emulator a fifth of a core still passes.
 WALL_PER_CPU_SECOND = 5
@@ -130,7 +171,7 @@ def libvirt_qemu_pid(name):
 
 
 def start_guest(conn, name, guest_dir, log, memory_mib=256, timeout=120, cmdline=CMDLINE, emulator_pid=None,
-                wall_limit=None, stats=None):
+                wall_limit=None, stats=None, xml=None):
     """Define (if needed) and start the guest on ``conn``; return (domain, seconds until its agent answered).
 
     ``timeout`` is in CPU seconds of the emulating process when ``emulator_pid`` (a callable) is given
@@ -142,7 +183,8 @@ def start_guest(conn, name, guest_dir, log, memory_mib=256, timeout=120, cmdline
     try:
         dom = conn.lookupByName(name)
     except libvirt.libvirtError:
-        dom = conn.defineXML(DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib, cmdline=cmdline))
+        xml = xml or DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib, cmdline=cmdline)
+        dom = conn.defineXML(xml)
     if not dom.isActive():
         dom.create()
     clock.spent()  # the CPU clock starts once the emulator runs
@@ -170,13 +212,18 @@ NESTED_MEMORY_MIB = 128
 NESTED_CONSOLE = "/tmp/npiv-nested-console.log"
 
 
+def nested_domain_xml(name, guest_dir, log, cmdline=None, memory_mib=None):
+    """The nested guest's domain XML (NESTED_DOMAIN)."""
+    return NESTED_DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib or NESTED_MEMORY_MIB,
+                                cmdline=NESTED_CMDLINE if cmdline is None else cmdline)
+
+
 def boot_nested(uri, guest_dir):
     """Define and start the NPIV lab's nested guest without waiting for it (npiv.sh up starts its long TCG
     in TCG boot this way, so that it runs while the other NPIV tests do)."""
     conn = libvirt.open(uri)
     remove_guest(conn, NESTED_NAME)
-    conn.defineXML(DOMAIN.format(name=NESTED_NAME, dir=guest_dir, log=NESTED_CONSOLE, memory=NESTED_MEMORY_MIB,
-                                 cmdline=NESTED_CMDLINE)).create()
+    conn.defineXML(nested_domain_xml(NESTED_NAME, guest_dir, NESTED_CONSOLE)).create()
 
 
 def remove_guest(conn, name):

@@ -3,14 +3,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Time the NPIV lab's nested guest boot (TCG in TCG) for several guest builds, interleaved.
 
-    bench_nested.py URI NPIV_QEMU_PIDFILE ROUNDS LABEL=GUEST_DIR[=CMDLINE] [LABEL=GUEST_DIR[=CMDLINE] ...]
+    bench_nested.py URI NPIV_QEMU_PIDFILE ROUNDS LABEL=GUEST_DIR[,XML[,CMDLINE]] [LABEL=GUEST_DIR[,XML[,CMDLINE]] ...]
 
-Each round boots every GUEST_DIR (a lab/build_guest.py output: vmlinuz + initrd.img, at a path the NPIV
-guest also sees through its 9p root) in turn as the domain ``npiv-nested-bench`` on the NPIV lab's libvirtd
-at URI, the way tests/npiv/test_nested_guest.py does (lab_domain.start_guest, same memory and devices; the
-command line is lab_domain's NESTED_CMDLINE, or the lab_domain constant CMDLINE names, e.g. QUIET_CMDLINE for
-guests built before NESTED_CMDLINE), until its agent answers; prints the wall seconds, the CPU seconds of the NPIV guest's QEMU on the
-host (which emulates the nested guest) and the host's load, then removes the domain.
+Each round boots every GUEST_DIR (a lab/build_guest.py output: vmlinux or vmlinuz + initrd.img, at a path the
+NPIV guest also sees through its 9p root) in turn as the domain ``npiv-nested-bench`` on the NPIV lab's libvirtd
+at URI, the way tests/npiv/test_nested_guest.py does (lab_domain.start_guest, same memory and devices), until
+its agent answers; prints the wall seconds, the CPU seconds of the NPIV guest's QEMU on the host (which emulates
+the nested guest) and the host's load, then removes the domain. XML names lab_domain's domain template:
+NESTED_DOMAIN (the default: PVH boot of vmlinux, no USB, ...) or DOMAIN (the main lab's, which boots vmlinuz:
+builds made before NESTED_DOMAIN); CMDLINE is the kernel command line (default lab_domain.NESTED_CMDLINE; no
+commas), e.g. "console=ttyS0 panic=-1 quiet scsi_mod.scan=manual" for builds made before its other options.
 """
 
 from __future__ import annotations
@@ -43,13 +45,15 @@ def main(uri, pidfile, rounds, builds):
 
     print("label\tround\twall_s\tcpu_s\tload1")
     for round_no in range(1, rounds + 1):
-        for label, guest_dir, cmdline in builds:
+        for label, guest_dir, template, cmdline in builds:
             guests.remove_guest(conn, NAME)
             stats = {}
+            xml = getattr(guests, template).format(name=NAME, dir=guest_dir, log="/tmp/%s-console.log" % NAME,
+                                                   memory=guests.NESTED_MEMORY_MIB,
+                                                   cmdline=cmdline or guests.NESTED_CMDLINE)
             try:
-                guests.start_guest(conn, NAME, guest_dir, "/tmp/%s-console.log" % NAME,
-                                   memory_mib=guests.NESTED_MEMORY_MIB, timeout=900, cmdline=getattr(guests, cmdline),
-                                   emulator_pid=qemu_pid, wall_limit=1800, stats=stats)
+                guests.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid, wall_limit=1800,
+                                   stats=stats, xml=xml)
                 wall, cpu = "%.1f" % stats["wall"], "%.1f" % stats["cpu"]
             except guests.GuestNotReady as exc:
                 wall, cpu = "fail", str(exc)
@@ -59,4 +63,9 @@ def main(uri, pidfile, rounds, builds):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), [(arg.split("=") + ["NESTED_CMDLINE"])[:3] for arg in sys.argv[4:]])
+    def build(arg):
+        label, spec = arg.split("=", 1)
+        guest_dir, template, cmdline = (spec.split(",") + ["NESTED_DOMAIN", ""])[:3]
+        return label, guest_dir, template, cmdline
+
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), [build(arg) for arg in sys.argv[4:]])

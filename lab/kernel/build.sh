@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the NPIV lab's nested guest kernel: Debian's kernel source (linux-source-6.1, /usr/src) configured
 # as `make tinyconfig` + lab/kernel/nested.config, everything built in. The result is cached in
-#   /var/cache/scsi-virt/kernel-nested-<key>/vmlinuz (and its .config)
+#   /var/cache/scsi-virt/kernel-nested-<key>/vmlinuz (the bzImage), vmlinux (the uncompressed ELF, stripped,
+#   which the guest boots through its PVH entry point), System.map and config
 # where <key> hashes the source package's version, the fragment and RECIPE (bump it when a change here
 # changes the kernel built): rebuilt only when one of them changes. Prints the kernel's path on stdout.
 #   lab/kernel/build.sh [--print]    (--print: only print the path the kernel has or would have)
@@ -9,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache="${SCSI_VIRT_KERNEL_CACHE:-/var/cache/scsi-virt}"
 fragment="$here/nested.config"
-RECIPE=1
+RECIPE=2
 
 tarball=$(compgen -G "/usr/src/linux-source-*.tar.xz" | sort -V | tail -1 || true)
 [ -n "$tarball" ] || { echo "kernel: no /usr/src/linux-source-*.tar.xz (apt-get install linux-source-6.1)" >&2; exit 1; }
@@ -21,7 +22,7 @@ else
 fi
 key=$( (echo "$source_id recipe $RECIPE"; cat "$fragment") | sha256sum | cut -c1-16)
 out="$cache/kernel-nested-$key"
-if [ "${1:-}" = --print ] || [ -s "$out/vmlinuz" ]; then
+if [ "${1:-}" = --print ] || { [ -s "$out/vmlinuz" ] && [ -s "$out/vmlinux" ]; }; then
   echo "$out/vmlinuz"
   exit 0
 fi
@@ -29,7 +30,7 @@ fi
 mkdir -p "$cache"
 exec 9>"$cache/kernel-nested.lock"
 flock 9  # another build of the same kernel (a parallel bootstrap) finishes first
-if [ -s "$out/vmlinuz" ]; then echo "$out/vmlinuz"; exit 0; fi
+if [ -s "$out/vmlinuz" ] && [ -s "$out/vmlinux" ]; then echo "$out/vmlinuz"; exit 0; fi
 t0=$SECONDS
 work=$(mktemp -d "$cache/kernel-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -57,8 +58,10 @@ done < "$fragment"
 mk -j"$(nproc)" bzImage KBUILD_BUILD_USER=scsi-virt KBUILD_BUILD_HOST=lab
 mkdir -p "$out.tmp"
 cp "$src/arch/x86/boot/bzImage" "$out.tmp/vmlinuz"
+strip -o "$out.tmp/vmlinux" "$src/vmlinux"
+cp "$src/System.map" "$out.tmp/System.map"
 cp "$src/.config" "$out.tmp/config"
 echo "$source_id" > "$out.tmp/source"
 rm -rf "$out" && mv "$out.tmp" "$out"
-echo "kernel: built $out/vmlinuz ($(($(stat -c %s "$out/vmlinuz") / 1024)) KiB) in $((SECONDS - t0)) s" >&2
+echo "kernel: built $out/vmlinuz ($(($(stat -c %s "$out/vmlinuz") / 1024)) KiB; vmlinux $(($(stat -c %s "$out/vmlinux") / 1024)) KiB) in $((SECONDS - t0)) s" >&2
 echo "$out/vmlinuz"
