@@ -116,7 +116,7 @@ CASES = [
     ("guest_cluster_lun", {"guest_cluster_lun_source": {"iscsi": ISCSI3}}, "guest_cluster_lun_guests",
      "missing required"),
     ("guest_cluster_lun", cluster(guest_cluster_lun_guests=[{"name": GUEST}]), "guest_cluster_lun_guests[0]",
-     "dict with domain"),
+     "Unsupported parameters: name. Supported parameters include: domain, initiator."),
     ("guest_cluster_lun", cluster(guest_cluster_lun_source={"kind": "disk"}), "guest_cluster_lun_source",
      "one LUN source"),
     ("guest_cluster_lun", cluster(guest_cluster_lun_reservations={"managed": True}), "guest_cluster_lun_reservations",
