@@ -9,10 +9,11 @@ Each round boots every GUEST_DIR (a lab/build_guest.py output: vmlinux or vmlinu
 NPIV guest also sees through its 9p root) in turn as the domain ``npiv-nested-bench`` on the NPIV lab's libvirtd
 at URI, the way tests/npiv/test_nested_guest.py does (lab_domain.start_guest, same memory and devices), until
 its agent answers; prints the wall seconds, the CPU seconds of the NPIV guest's QEMU on the host (which emulates
-the nested guest) and the host's load, then removes the domain. XML names lab_domain's domain template:
-NESTED_DOMAIN (the default: PVH boot of vmlinux, no USB, ...) or DOMAIN (the main lab's, which boots vmlinuz:
-builds made before NESTED_DOMAIN); CMDLINE is the kernel command line (default lab_domain.NESTED_CMDLINE; no
-commas), e.g. "console=ttyS0 panic=-1 quiet scsi_mod.scan=manual" for builds made before its other options.
+the nested guest) and the host's load, then removes the domain. XML is the domain: ``nested`` (the default,
+lab_domain.nested_domain_xml: PVH boot of vmlinux, no USB, ...) or ``main`` (lab_domain.domain_xml, the main lab's
+guest, which boots vmlinuz: builds made before the nested domain had its own settings); CMDLINE is the kernel
+command line (default lab_domain.NESTED_CMDLINE; no commas), e.g. "console=ttyS0 panic=-1 quiet
+scsi_mod.scan=manual" for builds made before its other options.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def lab_domain():
 
 def main(uri, pidfile, rounds, builds):
     guests = lab_domain()
+    domains = {"nested": guests.nested_domain_xml, "main": guests.domain_xml}
     libvirt.registerErrorHandler(lambda *_: None, None)
     conn = libvirt.open(uri)
 
@@ -45,12 +47,11 @@ def main(uri, pidfile, rounds, builds):
 
     print("label\tround\twall_s\tcpu_s\tload1")
     for round_no in range(1, rounds + 1):
-        for label, guest_dir, template, cmdline in builds:
+        for label, guest_dir, domain, cmdline in builds:
             guests.remove_guest(conn, NAME)
             stats = {}
-            xml = getattr(guests, template).format(name=NAME, dir=guest_dir, log="/tmp/%s-console.log" % NAME,
-                                                   memory=guests.NESTED_MEMORY_MIB,
-                                                   cmdline=cmdline or guests.NESTED_CMDLINE)
+            xml = domains[domain](NAME, guest_dir, "/tmp/%s-console.log" % NAME,
+                                  memory_mib=guests.NESTED_MEMORY_MIB, cmdline=cmdline or guests.NESTED_CMDLINE)
             try:
                 guests.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid, wall_limit=1800,
                                    stats=stats, xml=xml)
@@ -65,7 +66,7 @@ def main(uri, pidfile, rounds, builds):
 if __name__ == "__main__":
     def build(arg):
         label, spec = arg.split("=", 1)
-        guest_dir, template, cmdline = (spec.split(",") + ["NESTED_DOMAIN", ""])[:3]
-        return label, guest_dir, template, cmdline
+        guest_dir, domain, cmdline = (spec.split(",") + ["nested", ""])[:3]
+        return label, guest_dir, domain, cmdline
 
     main(sys.argv[1], sys.argv[2], int(sys.argv[3]), [build(arg) for arg in sys.argv[4:]])

@@ -32,8 +32,8 @@ HOST_CONSOLE = os.path.join(STATE, "nested-console.log")
 # The nested boot's limit, in CPU seconds of the NPIV guest's QEMU on the host (lab_domain.BootClock: a busy
 # machine slows the boot by the clock much more than by the CPU it needs). Measured with the cloud kernel, an
 # uncompressed initramfs, quiet and virtio-rng: 177 CPU s (265 s) at load 5-6 on 2 cores; the own kernel booted
-# through PVH with lab_domain.NESTED_DOMAIN (lab/npiv/README.md): 22.6-42.2 CPU s (28-56 s) at load 2-3, 28.5 CPU s
-# (59 s) at load 6-7. Kept as they were: only a boot that hangs reaches them.
+# through PVH with lab_domain.nested_domain_xml (lab/npiv/README.md): 22.6-42.2 CPU s (28-56 s) at load 2-3,
+# 28.5 CPU s (59 s) at load 6-7. Kept as they were: only a boot that hangs reaches them.
 BOOT_CPU_SECONDS = 600
 BOOT_WALL_SECONDS = 1500
 # Measured idle: a LUN seen 5.5-8 s after attach, gone 0.9-1.3 s after detach; each in-guest listing
