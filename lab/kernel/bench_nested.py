@@ -18,26 +18,19 @@ scsi_mod.scan=manual" for builds made before its other options.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
 import libvirt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # lab/
+import lab_domain  # noqa: E402  (found through the line above)
+
 NAME = "npiv-nested-bench"
-
-
-def lab_domain():
-    spec = importlib.util.spec_from_file_location("lab_domain", os.path.join(HERE, "..", "lab_domain.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+DOMAINS = {"nested": lab_domain.nested_domain_xml, "main": lab_domain.domain_xml}
 
 
 def main(uri, pidfile, rounds, builds):
-    guests = lab_domain()
-    domains = {"nested": guests.nested_domain_xml, "main": guests.domain_xml}
     libvirt.registerErrorHandler(lambda *_: None, None)
     conn = libvirt.open(uri)
 
@@ -48,18 +41,18 @@ def main(uri, pidfile, rounds, builds):
     print("label\tround\twall_s\tcpu_s\tload1")
     for round_no in range(1, rounds + 1):
         for label, guest_dir, domain, cmdline in builds:
-            guests.remove_guest(conn, NAME)
+            lab_domain.remove_guest(conn, NAME)
             stats = {}
-            xml = domains[domain](NAME, guest_dir, "/tmp/%s-console.log" % NAME,
-                                  memory_mib=guests.NESTED_MEMORY_MIB, cmdline=cmdline or guests.NESTED_CMDLINE)
+            xml = DOMAINS[domain](NAME, guest_dir, "/tmp/%s-console.log" % NAME,
+                                  memory_mib=lab_domain.NESTED_MEMORY_MIB, cmdline=cmdline or lab_domain.NESTED_CMDLINE)
             try:
-                guests.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid, wall_limit=1800,
-                                   stats=stats, xml=xml)
+                lab_domain.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid,
+                                       wall_limit=1800, stats=stats, xml=xml)
                 wall, cpu = "%.1f" % stats["wall"], "%.1f" % stats["cpu"]
-            except guests.GuestNotReady as exc:
+            except lab_domain.GuestNotReady as exc:
                 wall, cpu = "fail", str(exc)
             finally:
-                guests.remove_guest(conn, NAME)
+                lab_domain.remove_guest(conn, NAME)
             print("%s\t%d\t%s\t%s\t%.2f" % (label, round_no, wall, cpu, os.getloadavg()[0]), flush=True)
 
 
@@ -67,6 +60,8 @@ if __name__ == "__main__":
     def build(arg):
         label, spec = arg.split("=", 1)
         guest_dir, domain, cmdline = (spec.split(",") + ["nested", ""])[:3]
+        if domain not in DOMAINS:
+            sys.exit("bench_nested: XML is %s, not %r" % (" or ".join(DOMAINS), domain))
         return label, guest_dir, domain, cmdline
 
     main(sys.argv[1], sys.argv[2], int(sys.argv[3]), [build(arg) for arg in sys.argv[4:]])

@@ -7,7 +7,6 @@ valid and without what its boot was measured to waste time on."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,17 +16,6 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FRAGMENT = os.path.join(REPO, "lab", "kernel", "nested.config")
-
-
-def lab_module(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "lab", name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def build_guest():
-    return lab_module("build_guest")
 
 
 def fragment():
@@ -46,7 +34,7 @@ def fragment():
 
 @pytest.mark.skipif(not os.path.exists("/bin/busybox"), reason="busybox-static is not installed")
 def test_nested_init_parses_and_uses_only_what_the_initramfs_has(tmp_path):
-    module = build_guest()
+    import build_guest as module  # lab/build_guest.py (pytest.ini's pythonpath)
     init = tmp_path / "init"
     init.write_text(module.NESTED_INIT)
     assert subprocess.run(["/bin/busybox", "sh", "-n", str(init)], capture_output=True, check=False).returncode == 0
@@ -101,7 +89,7 @@ def test_kernel_build_keeps_the_pvh_vmlinux():
 
 
 def nested_xml():
-    guests = lab_module("lab_domain")
+    import lab_domain as guests  # lab/lab_domain.py (pytest.ini's pythonpath)
     return guests, guests.nested_domain_xml("npiv-nested-guest", "/var/tmp/scsi-virt-npiv/nested",
                                             guests.NESTED_CONSOLE)
 
