@@ -257,7 +257,7 @@ def build(out_dir, profile="lab", stage2=None):
     shutil.copy2(kernel, os.path.join(out_dir, "vmlinuz"))
     names = ["initrd.img", "vmlinuz"]
     elf = os.path.join(os.path.dirname(kernel), "vmlinux")
-    if chosen.flavour == "nested" and os.path.exists(elf):  # booted through its PVH entry (lab_domain.NESTED_DOMAIN)
+    if chosen.flavour == "nested" and os.path.exists(elf):  # booted through PVH (lab_domain.nested_domain_xml)
         shutil.copy2(elf, os.path.join(out_dir, "vmlinux"))
         names.append("vmlinux")
     for name in names:

@@ -20,13 +20,17 @@ import libvirt_qemu
 
 URI = "qemu:///system"
 
-DOMAIN = """<domain type='qemu'>
+# The lab's guests, each booted straight into its kernel: the main lab's guest (lab/lab.sh) and, with the
+# parameters nested_domain_xml gives, the NPIV lab's nested guest (domain_xml fills it in).
+# <rng>: an entropy source, so the guest kernel need not gather its own (slow under TCG, slower in TCG in TCG).
+# Added with the nested guest's other changes; not measured apart from them.
+_DOMAIN = """<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>{memory}</memory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{dir}/vmlinuz</kernel>
+    <kernel>{dir}/{kernel}</kernel>
     <initrd>{dir}/initrd.img</initrd>
     <cmdline>{cmdline}</cmdline>
   </os>
@@ -34,50 +38,7 @@ DOMAIN = """<domain type='qemu'>
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='scsi' index='0' model='virtio-scsi'/>
-    <channel type='unix'>
-      <target type='virtio' name='org.qemu.guest_agent.0'/>
-    </channel>
-    <serial type='file'>
-      <source path='{log}'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-    <!-- An entropy source, so the guest kernel need not gather its own (slow under TCG, slower in TCG
-         in TCG). Added with the nested guest's other changes; not measured apart from them. -->
-    <rng model='virtio'>
-      <backend model='random'>/dev/urandom</backend>
-    </rng>
-  </devices>
-</domain>"""
-
-
-# The NPIV lab's nested guest (TCG inside TCG, where every emulated device access, firmware step and guest
-# instruction is slow): DOMAIN minus what it does not use, each measured (lab/npiv/README.md):
-# - the kernel is the uncompressed vmlinux, which QEMU loads itself and enters through its PVH entry point
-#   (lab/kernel/nested.config): no real-mode setup code, no decompression by emulated code;
-# - no USB controller (DOMAIN gets libvirt's default piix3-uhci: SeaBIOS and the kernel probe it for nothing);
-# - a virtio-serial controller with 2 ports instead of QEMU's default 31 (the guest driver sets up two
-#   virtqueues per port: 1 s of its boot).
-# It keeps libvirt's DAC relabelling (QEMU runs as libvirt-qemu and is given each hotplugged LUN by it):
-# without it (seclabel none) the tests' live attach of /dev/sdX failed, QEMU could not open it.
-NESTED_DOMAIN = """<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>{memory}</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>{dir}/vmlinux</kernel>
-    <initrd>{dir}/initrd.img</initrd>
-    <cmdline>{cmdline}</cmdline>
-  </os>
-  <on_reboot>destroy</on_reboot>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
-    <controller type='scsi' index='0' model='virtio-scsi'/>
-    <controller type='virtio-serial' index='0' ports='2'/>
+{controllers}
     <channel type='unix'>
       <target type='virtio' name='org.qemu.guest_agent.0'/>
     </channel>
@@ -91,6 +52,20 @@ NESTED_DOMAIN = """<domain type='qemu'>
     </rng>
   </devices>
 </domain>"""
+
+
+def domain_xml(name, guest_dir, log, memory_mib, cmdline, kernel="vmlinuz", usb=True, virtio_serial_ports=None):
+    """A lab guest's domain XML: ``kernel`` (a file in ``guest_dir``, beside initrd.img) and ``cmdline`` booted
+    directly; the serial console goes to the file ``log``. ``usb=False`` turns off the USB controller libvirt
+    would add (piix3-uhci); ``virtio_serial_ports`` sets how many ports the virtio-serial controller (which
+    carries the guest agent's channel) has, instead of QEMU's default 31. The defaults are the main lab's guest."""
+    controllers = ["<controller type='scsi' index='0' model='virtio-scsi'/>"]
+    if not usb:
+        controllers.insert(0, "<controller type='usb' model='none'/>")
+    if virtio_serial_ports:
+        controllers.append("<controller type='virtio-serial' index='0' ports='%d'/>" % virtio_serial_ports)
+    return _DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib, cmdline=cmdline, kernel=kernel,
+                          controllers="\n".join("    " + line for line in controllers))
 
 
 class GuestNotReady(Exception):
@@ -183,7 +158,7 @@ def start_guest(conn, name, guest_dir, log, memory_mib=256, timeout=120, cmdline
     try:
         dom = conn.lookupByName(name)
     except libvirt.libvirtError:
-        xml = xml or DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib, cmdline=cmdline)
+        xml = xml or domain_xml(name, guest_dir, log, memory_mib, cmdline)
         dom = conn.defineXML(xml)
     if not dom.isActive():
         dom.create()
@@ -213,9 +188,24 @@ NESTED_CONSOLE = "/tmp/npiv-nested-console.log"
 
 
 def nested_domain_xml(name, guest_dir, log, cmdline=None, memory_mib=None):
-    """The nested guest's domain XML (NESTED_DOMAIN)."""
-    return NESTED_DOMAIN.format(name=name, dir=guest_dir, log=log, memory=memory_mib or NESTED_MEMORY_MIB,
-                                cmdline=NESTED_CMDLINE if cmdline is None else cmdline)
+    """The nested guest's domain XML.
+
+    The nested guest runs TCG inside TCG, where every emulated device access, firmware step and guest instruction
+    is slow: it is the main lab's guest minus what it does not use, each measured (lab/npiv/README.md). It keeps
+    libvirt's DAC relabelling (QEMU runs as libvirt-qemu and is given each hotplugged LUN by it): without it
+    (seclabel none) the tests' live attach of /dev/sdX failed, QEMU could not open it.
+    """
+    return domain_xml(name, guest_dir, log, memory_mib or NESTED_MEMORY_MIB,
+                      NESTED_CMDLINE if cmdline is None else cmdline,
+                      # the uncompressed vmlinux, which QEMU loads itself and enters through its PVH entry point
+                      # (lab/kernel/nested.config): no real-mode setup code, no decompression by emulated code
+                      kernel="vmlinux",
+                      # no USB controller (the main guest gets libvirt's default piix3-uhci: SeaBIOS and the
+                      # kernel probe it for nothing)
+                      usb=False,
+                      # 2 virtio-serial ports instead of QEMU's default 31 (the guest driver sets up two
+                      # virtqueues per port: 1 s of its boot)
+                      virtio_serial_ports=2)
 
 
 def boot_nested(uri, guest_dir):

@@ -9,33 +9,28 @@ Each round boots every GUEST_DIR (a lab/build_guest.py output: vmlinux or vmlinu
 NPIV guest also sees through its 9p root) in turn as the domain ``npiv-nested-bench`` on the NPIV lab's libvirtd
 at URI, the way tests/npiv/test_nested_guest.py does (lab_domain.start_guest, same memory and devices), until
 its agent answers; prints the wall seconds, the CPU seconds of the NPIV guest's QEMU on the host (which emulates
-the nested guest) and the host's load, then removes the domain. XML names lab_domain's domain template:
-NESTED_DOMAIN (the default: PVH boot of vmlinux, no USB, ...) or DOMAIN (the main lab's, which boots vmlinuz:
-builds made before NESTED_DOMAIN); CMDLINE is the kernel command line (default lab_domain.NESTED_CMDLINE; no
-commas), e.g. "console=ttyS0 panic=-1 quiet scsi_mod.scan=manual" for builds made before its other options.
+the nested guest) and the host's load, then removes the domain. XML is the domain: ``nested`` (the default,
+lab_domain.nested_domain_xml: PVH boot of vmlinux, no USB, ...) or ``main`` (lab_domain.domain_xml, the main lab's
+guest, which boots vmlinuz: builds made before the nested domain had its own settings); CMDLINE is the kernel
+command line (default lab_domain.NESTED_CMDLINE; no commas), e.g. "console=ttyS0 panic=-1 quiet
+scsi_mod.scan=manual" for builds made before its other options.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 
 import libvirt
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # lab/
+import lab_domain  # noqa: E402  (found through the line above)
+
 NAME = "npiv-nested-bench"
-
-
-def lab_domain():
-    spec = importlib.util.spec_from_file_location("lab_domain", os.path.join(HERE, "..", "lab_domain.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+DOMAINS = {"nested": lab_domain.nested_domain_xml, "main": lab_domain.domain_xml}
 
 
 def main(uri, pidfile, rounds, builds):
-    guests = lab_domain()
     libvirt.registerErrorHandler(lambda *_: None, None)
     conn = libvirt.open(uri)
 
@@ -45,27 +40,28 @@ def main(uri, pidfile, rounds, builds):
 
     print("label\tround\twall_s\tcpu_s\tload1")
     for round_no in range(1, rounds + 1):
-        for label, guest_dir, template, cmdline in builds:
-            guests.remove_guest(conn, NAME)
+        for label, guest_dir, domain, cmdline in builds:
+            lab_domain.remove_guest(conn, NAME)
             stats = {}
-            xml = getattr(guests, template).format(name=NAME, dir=guest_dir, log="/tmp/%s-console.log" % NAME,
-                                                   memory=guests.NESTED_MEMORY_MIB,
-                                                   cmdline=cmdline or guests.NESTED_CMDLINE)
+            xml = DOMAINS[domain](NAME, guest_dir, "/tmp/%s-console.log" % NAME,
+                                  memory_mib=lab_domain.NESTED_MEMORY_MIB, cmdline=cmdline or lab_domain.NESTED_CMDLINE)
             try:
-                guests.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid, wall_limit=1800,
-                                   stats=stats, xml=xml)
+                lab_domain.start_guest(conn, NAME, guest_dir, None, timeout=900, emulator_pid=qemu_pid,
+                                       wall_limit=1800, stats=stats, xml=xml)
                 wall, cpu = "%.1f" % stats["wall"], "%.1f" % stats["cpu"]
-            except guests.GuestNotReady as exc:
+            except lab_domain.GuestNotReady as exc:
                 wall, cpu = "fail", str(exc)
             finally:
-                guests.remove_guest(conn, NAME)
+                lab_domain.remove_guest(conn, NAME)
             print("%s\t%d\t%s\t%s\t%.2f" % (label, round_no, wall, cpu, os.getloadavg()[0]), flush=True)
 
 
 if __name__ == "__main__":
     def build(arg):
         label, spec = arg.split("=", 1)
-        guest_dir, template, cmdline = (spec.split(",") + ["NESTED_DOMAIN", ""])[:3]
-        return label, guest_dir, template, cmdline
+        guest_dir, domain, cmdline = (spec.split(",") + ["nested", ""])[:3]
+        if domain not in DOMAINS:
+            sys.exit("bench_nested: XML is %s, not %r" % (" or ".join(DOMAINS), domain))
+        return label, guest_dir, domain, cmdline
 
     main(sys.argv[1], sys.argv[2], int(sys.argv[3]), [build(arg) for arg in sys.argv[4:]])

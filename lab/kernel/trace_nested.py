@@ -22,7 +22,6 @@ The domain is removed afterwards.
 from __future__ import annotations
 
 import bisect
-import importlib.util
 import json
 import os
 import re
@@ -32,15 +31,10 @@ import time
 import libvirt
 import libvirt_qemu
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # lab/
+import lab_domain  # noqa: E402  (found through the line above)
+
 NAME = "npiv-nested-trace"
-
-
-def lab_domain():
-    spec = importlib.util.spec_from_file_location("lab_domain", os.path.join(HERE, "..", "lab_domain.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Symbols:
@@ -85,20 +79,20 @@ def where(dom, symbols):
 
 
 def main(uri, state, guest_dir, cmdline=None, system_map=None, sample=1.0):
-    guests = lab_domain()
     symbols = Symbols(system_map)
     libvirt.registerErrorHandler(lambda *_: None, None)
     conn = libvirt.open(uri)
     with open(os.path.join(state, "qemu.pid")) as handle:
         pid = int(handle.read().strip())
     console = os.path.join(state, "nested-console.log")
-    guests.remove_guest(conn, NAME)
+    lab_domain.remove_guest(conn, NAME)
     offset = os.path.getsize(console) if os.path.exists(console) else 0
-    cmdline = cmdline or guests.NESTED_CMDLINE
-    cpu0, t0 = guests.process_cpu_seconds(pid), time.monotonic()
+    cmdline = cmdline or lab_domain.NESTED_CMDLINE
+    cpu0, t0 = lab_domain.process_cpu_seconds(pid), time.monotonic()
 
     def event(text):
-        print("%7.2f %7.2f  %s" % (time.monotonic() - t0, guests.process_cpu_seconds(pid) - cpu0, text), flush=True)
+        print("%7.2f %7.2f  %s" % (time.monotonic() - t0, lab_domain.process_cpu_seconds(pid) - cpu0, text),
+              flush=True)
 
     pending = b""
 
@@ -118,7 +112,7 @@ def main(uri, state, guest_dir, cmdline=None, system_map=None, sample=1.0):
             if line:
                 event("console| " + symbols.expand(line))
 
-    xml = guests.nested_domain_xml(NAME, guest_dir, guests.NESTED_CONSOLE, cmdline=cmdline)
+    xml = lab_domain.nested_domain_xml(NAME, guest_dir, lab_domain.NESTED_CONSOLE, cmdline=cmdline)
     for old, new in json.loads(os.environ.get("TRACE_XML_EDITS", "[]")):
         xml = xml.replace(old, new)
     try:
@@ -148,7 +142,7 @@ def main(uri, state, guest_dir, cmdline=None, system_map=None, sample=1.0):
         time.sleep(1)
         read_console()
     finally:
-        guests.remove_guest(conn, NAME)
+        lab_domain.remove_guest(conn, NAME)
 
 
 if __name__ == "__main__":

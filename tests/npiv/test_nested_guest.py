@@ -14,7 +14,6 @@ Its serial console is copied to ``$SCSI_VIRT_NPIV_DIR/nested-console.log`` on th
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
 import xml.etree.ElementTree as ET
@@ -25,15 +24,14 @@ pytestmark = pytest.mark.npiv
 
 URI = "qemu+tcp://127.0.0.1:%s/system" % os.environ.get("SCSI_VIRT_NPIV_PORT", "16509")
 NAME = "npiv-nested-guest"  # lab_domain.NESTED_NAME
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STATE = os.environ.get("SCSI_VIRT_NPIV_DIR", "/var/tmp/scsi-virt-npiv")
 GUEST_DIR = os.path.join(STATE, "nested")  # the same path on the host and inside the NPIV guest
 HOST_CONSOLE = os.path.join(STATE, "nested-console.log")
 # The nested boot's limit, in CPU seconds of the NPIV guest's QEMU on the host (lab_domain.BootClock: a busy
 # machine slows the boot by the clock much more than by the CPU it needs). Measured with the cloud kernel, an
 # uncompressed initramfs, quiet and virtio-rng: 177 CPU s (265 s) at load 5-6 on 2 cores; the own kernel booted
-# through PVH with lab_domain.NESTED_DOMAIN (lab/npiv/README.md): 22.6-42.2 CPU s (28-56 s) at load 2-3, 28.5 CPU s
-# (59 s) at load 6-7. Kept as they were: only a boot that hangs reaches them.
+# through PVH with lab_domain.nested_domain_xml (lab/npiv/README.md): 22.6-42.2 CPU s (28-56 s) at load 2-3,
+# 28.5 CPU s (59 s) at load 6-7. Kept as they were: only a boot that hangs reaches them.
 BOOT_CPU_SECONDS = 600
 BOOT_WALL_SECONDS = 1500
 # Measured idle: a LUN seen 5.5-8 s after attach, gone 0.9-1.3 s after detach; each in-guest listing
@@ -42,14 +40,6 @@ BOOT_WALL_SECONDS = 1500
 SEEN_TIMEOUT = 180
 AGENT_TIMEOUT = 300
 MIB = 1024 * 1024
-
-
-def lab_domain():
-    """lab/lab_domain.py, which defines and starts the main lab's guest the same way."""
-    spec = importlib.util.spec_from_file_location("lab_domain", os.path.join(REPO, "lab", "lab_domain.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def npiv_qemu_pid():
@@ -78,11 +68,11 @@ def conn(open_lab):
 def nested(conn):
     """The nested guest, running and answering its agent; destroyed and undefined afterwards."""
     import libvirt
+    import lab_domain as guests  # lab/lab_domain.py (pytest.ini's pythonpath)
     for name in ("vmlinux", "initrd.img"):
         if not os.path.exists(os.path.join(GUEST_DIR, name)):
             pytest.fail("%s/%s is missing: this NPIV lab was started by an older npiv.sh; restart it "
                         "(lab/npiv/npiv.sh down; lab/npiv/npiv.sh up)" % (GUEST_DIR, name))
-    guests = lab_domain()
     try:
         if not conn.lookupByName(NAME).isActive():
             guests.remove_guest(conn, NAME)

@@ -1,13 +1,12 @@
 # Copyright (c) scsi.virt contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The NPIV lab's nested guest as built (lab/build_guest.py --profile nested, lab/kernel/nested.config) and
-defined (lab/lab_domain.py NESTED_DOMAIN, NESTED_CMDLINE): its /init parses, its initramfs has what that /init
+defined (lab/lab_domain.py nested_domain_xml, NESTED_CMDLINE): its /init parses, its initramfs has what that /init
 no longer makes at boot, its kernel config keeps what the guest's checks need, built in, and its domain XML is
 valid and without what its boot was measured to waste time on."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -17,17 +16,6 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FRAGMENT = os.path.join(REPO, "lab", "kernel", "nested.config")
-
-
-def lab_module(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "lab", name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def build_guest():
-    return lab_module("build_guest")
 
 
 def fragment():
@@ -46,7 +34,7 @@ def fragment():
 
 @pytest.mark.skipif(not os.path.exists("/bin/busybox"), reason="busybox-static is not installed")
 def test_nested_init_parses_and_uses_only_what_the_initramfs_has(tmp_path):
-    module = build_guest()
+    import build_guest as module  # lab/build_guest.py (pytest.ini's pythonpath)
     init = tmp_path / "init"
     init.write_text(module.NESTED_INIT)
     assert subprocess.run(["/bin/busybox", "sh", "-n", str(init)], capture_output=True, check=False).returncode == 0
@@ -84,7 +72,7 @@ def test_nested_kernel_config_builds_in_what_the_guest_needs():
     assert {name: options.get("CONFIG_" + name) for name in needed} == {name: "y" for name in needed}
     assert options["CONFIG_MODULES"] == "n"  # build_guest.py packs no .ko files for this kernel
     assert options["CONFIG_ACPI"] == "n"
-    # lab_domain.NESTED_DOMAIN boots the vmlinux through its PVH entry point
+    # lab_domain.nested_domain_xml boots the vmlinux through its PVH entry point
     assert options["CONFIG_HYPERVISOR_GUEST"] == options["CONFIG_PVH"] == "y"
     # measured slow in the nested boot (initcall_debug) and unused there
     for name in ("LEGACY_PTYS", "UNIX98_PTYS", "VGA_ARB", "ETHTOOL_NETLINK"):
@@ -101,7 +89,7 @@ def test_kernel_build_keeps_the_pvh_vmlinux():
 
 
 def nested_xml():
-    guests = lab_module("lab_domain")
+    import lab_domain as guests  # lab/lab_domain.py (pytest.ini's pythonpath)
     return guests, guests.nested_domain_xml("npiv-nested-guest", "/var/tmp/scsi-virt-npiv/nested",
                                             guests.NESTED_CONSOLE)
 
@@ -125,7 +113,7 @@ def test_nested_domain_boots_the_pvh_vmlinux_without_what_it_does_not_use():
     assert root.find("seclabel") is None
     assert root.find("devices/input") is None and root.find("devices/graphics") is None
     # the main lab's guest keeps its own domain (bzImage, libvirt's default controllers)
-    main = ET.fromstring(guests.DOMAIN.format(name="x", dir="/d", log="/l", memory=256, cmdline=guests.CMDLINE))
+    main = ET.fromstring(guests.domain_xml("x", "/d", "/l", 256, guests.CMDLINE))
     assert main.findtext("os/kernel") == "/d/vmlinuz" and main.find("devices/controller[@type='usb']") is None
 
 
