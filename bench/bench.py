@@ -13,6 +13,7 @@ interleaved between tools. It prints figures; it never fails on a missed target.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -73,7 +74,11 @@ def timed(cmd, stdin=None):
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if run.returncode != 0:
-        raise SystemExit("bench: %s failed:\n%s%s" % (" ".join(cmd)[:300], run.stdout[-2000:], run.stderr[-2000:]))
+        # a loop's failed item may be far from the end of the output: its lines first
+        failures = "".join(line[:3000] + "\n" for line in run.stdout.splitlines()
+                           if line.startswith(("fatal:", "failed:")))
+        raise SystemExit("bench: %s failed:\n%s%s%s" % (" ".join(cmd)[:300], failures, run.stdout[-2000:],
+                                                         run.stderr[-2000:]))
     return elapsed, run.stdout
 
 
@@ -347,6 +352,7 @@ def case_engine(lab, sizes, repeats):
                           iscsi_port=3260, target_bus="scsi") for i in range(1, n + 1)]
 
         def plan():
+            gc.collect()  # every run starts from a collected heap, as in a fresh module process
             start = time.perf_counter()
             domain = DomainPlan(xml)
             for device in wanted:
@@ -382,6 +388,7 @@ def case_engine(lab, sizes, repeats):
     empty = EMPTY.format(name=PREFIX + "engine")
 
     def plan_add():
+        gc.collect()
         start = time.perf_counter()
         domain = DomainPlan(empty)
         for device in wanted:
