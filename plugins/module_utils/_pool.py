@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from ansible_collections.scsi.virt.plugins.module_utils._connection import libvirt_errors
-from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import find_scsi_host_by_wwn, scsi_hosts
+from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import (
+    VHBA_GONE_TIMEOUT, find_scsi_host_by_wwn, scsi_hosts, wait_until_vhba_gone)
 from ansible_collections.scsi.virt.plugins.module_utils._devices.pool import StoragePool
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import refuse_if_used, running_users
@@ -211,7 +212,7 @@ class PoolManager:
             active = True
         elif state == "stopped" and active:
             self.refuse_if_used(pool, "stop")
-            self.act("stop", pool.destroy)
+            self.stop(pool)
             active = False
         autostart = self.params.get("autostart")
         if autostart is not None and (pool is None or bool(pool.autostart()) != autostart):
@@ -224,6 +225,17 @@ class PoolManager:
                 if self.hv.volumes(pool) != before:
                     self.actions.append("refresh")
         return pool
+
+    def stop(self, pool):
+        """Stop the pool. One whose start created its vHBA (libvirt records managed='yes') removes it too: the
+        task returns once libvirt no longer lists that vHBA."""
+        current = StoragePool.from_element(parse_xml(self.hv.pool_xml(pool), "pool"))
+        self.act("stop", pool.destroy)
+        if self.check_mode or current.adapter_type != "fc_host" or current.managed is not True:
+            return
+        if not wait_until_vhba_gone(self.hv, current.wwnn, current.wwpn):
+            self.warnings.append("pool %r stopped, but libvirt still lists its vHBA %s/%s after %d s"
+                                 % (self.params["name"], current.wwnn, current.wwpn, VHBA_GONE_TIMEOUT))
 
     def act(self, action, call):
         self.actions.append(action)
@@ -275,7 +287,7 @@ class PoolManager:
             active, persistent = bool(pool.isActive()), bool(pool.isPersistent())
         if active:
             self.refuse_if_used(pool, "delete")
-            self.act("stop", pool.destroy)
+            self.stop(pool)
         if persistent:
             self.act("undefine", pool.undefine)
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ansible_collections.scsi.virt.plugins.module_utils._connection import libvirt_errors
 from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import (
-    ScsiHostDevice, ScsiLunDevice, StorageNodeDevice, is_vhba, scsi_hosts)
+    VHBA_GONE_TIMEOUT, ScsiHostDevice, ScsiLunDevice, StorageNodeDevice, is_vhba, scsi_hosts, wait_until_vhba_gone)
 from ansible_collections.scsi.virt.plugins.module_utils._errors import NotFoundError, ScsiVirtError, ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._inuse import refuse_if_used, running_users
 from ansible_collections.scsi.virt.plugins.module_utils._types import parse_wwn
@@ -144,6 +144,9 @@ class VhbaManager:
         if not self.check_mode:
             with libvirt_errors("destroying vHBA %s" % existing.name):
                 self.hv.nodedev(existing.name).destroy()
+            if not wait_until_vhba_gone(self.hv, existing.wwnn, existing.wwpn):
+                self.warnings.append("vHBA %s was destroyed, but libvirt still lists it after %d s"
+                                     % (existing.name, VHBA_GONE_TIMEOUT))
         return True, existing, xml
 
     def lun_paths(self, host):

@@ -114,3 +114,19 @@ def test_destroy_refused_while_a_running_guest_uses_it(test_node, run_module):
     assert "scsi_host11" in _fc_hosts(conn)
     forced = run_module("vhba", dict(args, force=True))
     assert forced.changed and "scsi_host11" not in _fc_hosts(conn)
+
+
+def test_waiting_for_a_removed_vhba_ends_when_libvirt_no_longer_lists_it(test_node, run_module):
+    """libvirt lists a deleted vHBA until udev reports its removal (seconds on a loaded host: the NPIV lab's
+    pool stop under two CPU hogs); vhba absent and scsi_pool's stop wait for that, within a bound."""
+    from ansible_collections.scsi.virt.plugins.module_utils._connection import Hypervisor
+    from ansible_collections.scsi.virt.plugins.module_utils._devices.nodedev import wait_until_vhba_gone
+    uri, conn = test_node
+    created = run_module("vhba", {"uri": uri, "wwnn": WWNN, "wwpn": WWPN, "parent": "scsi_host1"})
+    hypervisor = Hypervisor(uri)
+    try:
+        assert wait_until_vhba_gone(hypervisor, WWNN, WWPN, timeout=0.3) is False  # still listed: gives up
+        conn.nodeDeviceLookupByName(created["name"]).destroy()
+        assert wait_until_vhba_gone(hypervisor, WWNN, WWPN, timeout=0.3) is True
+    finally:
+        hypervisor.close()

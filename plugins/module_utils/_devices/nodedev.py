@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ansible_collections.scsi.virt.plugins.module_utils._xml import INT, PRESENCE, STR, WWN, Descriptor, Prop
 
 _HOST = "capability[@type='scsi_host']"
@@ -108,3 +110,20 @@ def find_scsi_host_by_wwn(hypervisor, wwnn, wwpn):
         if host.wwnn == wwnn and host.wwpn == wwpn:
             return host
     return None
+
+
+# libvirt deletes a vHBA (vport_delete) and returns; its node device leaves libvirt's list only when udev
+# reports the removal: well under a second idle, seconds on a loaded host (the NPIV lab under two CPU hogs).
+VHBA_GONE_TIMEOUT = 30
+VHBA_GONE_POLL = 0.2
+
+
+def wait_until_vhba_gone(hypervisor, wwnn, wwpn, timeout=VHBA_GONE_TIMEOUT):
+    """True once libvirt no longer lists the vHBA with this WWN pair, False if it still does after ``timeout``
+    seconds, so that a task that removed a vHBA returns when the next task can no longer see it."""
+    deadline = time.monotonic() + timeout
+    while find_scsi_host_by_wwn(hypervisor, wwnn, wwpn) is not None:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(VHBA_GONE_POLL)
+    return True
