@@ -226,10 +226,10 @@ class PoolManager:
                     self.actions.append("refresh")
         return pool
 
-    def stop(self, pool):
+    def stop(self, pool, pool_xml=None):
         """Stop the pool. One whose start created its vHBA (libvirt records managed='yes') removes it too: the
-        task returns once libvirt no longer lists that vHBA."""
-        current = StoragePool.from_element(parse_xml(self.hv.pool_xml(pool), "pool"))
+        task returns once libvirt no longer lists that vHBA. ``pool_xml``: the pool's XML, if already read."""
+        current = StoragePool.from_element(parse_xml(pool_xml or self.hv.pool_xml(pool), "pool"))
         self.act("stop", pool.destroy)
         if self.check_mode or current.adapter_type != "fc_host" or current.managed is not True:
             return
@@ -287,7 +287,7 @@ class PoolManager:
             active, persistent = bool(pool.isActive()), bool(pool.isPersistent())
         if active:
             self.refuse_if_used(pool, "delete")
-            self.stop(pool)
+            self.stop(pool, self.before_xml)
         if persistent:
             self.act("undefine", pool.undefine)
         return None
