@@ -7,15 +7,8 @@ module finder; the figures this saves are in docs/benchmarks.md."""
 
 from __future__ import annotations
 
-import os
-import sys
-
+import payload_build  # bench/payload_build.py, on the path through pytest.ini
 import pytest
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(REPO, "bench"))
-
-import payload_build  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.mark.parametrize("module", ["domain_disk_lun", "scsi_host_info"])
