@@ -12,8 +12,6 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 
-import pytest
-
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FRAGMENT = os.path.join(REPO, "lab", "kernel", "nested.config")
 
@@ -32,8 +30,9 @@ def fragment():
     return options
 
 
-@pytest.mark.skipif(not os.path.exists("/bin/busybox"), reason="busybox-static is not installed")
-def test_nested_init_parses_and_uses_only_what_the_initramfs_has(tmp_path):
+def test_nested_init_parses_and_uses_only_what_the_initramfs_has(tmp_path, lab_missing):
+    if not os.path.exists("/bin/busybox"):
+        lab_missing("busybox-static is not installed (scripts/bootstrap.sh installs it)")
     import build_guest as module  # lab/build_guest.py (pytest.ini's pythonpath)
     init = tmp_path / "init"
     init.write_text(module.NESTED_INIT)
