@@ -179,6 +179,8 @@ seconds:
 import time
 
 
+# First: the module_utils files imported below are then compiled once, not twice (see _compile_once.py).
+from ansible_collections.scsi.virt.plugins.module_utils import _compile_once  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ValidationError
 from ansible_collections.scsi.virt.plugins.module_utils._guest import (
     GuestAgent, PersistentReservations, find_guest_lun, parse_pr_key)

@@ -175,6 +175,8 @@ live_changed:
 """
 
 
+# First: the module_utils files imported below are then compiled once, not twice (see _compile_once.py).
+from ansible_collections.scsi.virt.plugins.module_utils import _compile_once  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.scsi.virt.plugins.module_utils._devices.hostdev_scsi import HostdevScsi, HostdevVhost
 from ansible_collections.scsi.virt.plugins.module_utils._domain_module import DomainDeviceModule, domain_module_spec
 from ansible_collections.scsi.virt.plugins.module_utils._lun_options import hostdev_from_item, hostdev_spec

@@ -253,6 +253,8 @@ actions:
 """
 
 
+# First: the module_utils files imported below are then compiled once, not twice (see _compile_once.py).
+from ansible_collections.scsi.virt.plugins.module_utils import _compile_once  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.scsi.virt.plugins.module_utils._module import ScsiVirtModule, connection_spec, run_module
 from ansible_collections.scsi.virt.plugins.module_utils._pool import PoolManager, pool_spec
 

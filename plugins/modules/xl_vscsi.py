@@ -139,6 +139,8 @@ import json
 import os
 import tempfile
 
+# First: the module_utils files imported below are then compiled once, not twice (see _compile_once.py).
+from ansible_collections.scsi.virt.plugins.module_utils import _compile_once  # noqa: F401 pylint: disable=unused-import
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scsi.virt.plugins.module_utils._errors import ScsiVirtError, ValidationError
