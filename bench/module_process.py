@@ -27,18 +27,20 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COLLECTIONS = os.path.join(REPO, "build", "collections")
-VENV_BIN = os.path.dirname(sys.executable)
-IQN = "iqn.2026-11.io.scsi-virt:bench"
-LUN = {"host": "127.0.0.1", "target": IQN, "lun": 1}
-# One shut-off test-driver domain holding LUN 1 on a virtio-scsi controller, as bench.py's case 1 has it.
-NODE = """<node><domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>bench-1</name>
-<memory>65536</memory><os><type>hvm</type></os><devices><controller type='scsi' index='0' model='virtio-scsi'/>
-<disk type='network' device='lun'><driver name='qemu' type='raw'/><source protocol='iscsi' name='%s/1'>
-<host name='127.0.0.1' port='3260'/></source><target dev='sdb' bus='scsi'/>
-<address type='drive' controller='0' bus='0' target='0' unit='0'/></disk></devices>
-<test:runstate>5</test:runstate></domain></node>""" % IQN
+from bench import ENV, PREFIX, lun_item, lun_xml  # bench.py: case 1's LUN, Ansible's environment
+
+DOMAIN = PREFIX + "1"
+# Case 1's domain, holding LUN 1 on a virtio-scsi controller, shut off, on libvirt's test driver.
+NODE = ("<node><domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>%s</name>"
+        "<memory>65536</memory><os><type>hvm</type></os><devices>"
+        "<controller type='scsi' index='0' model='virtio-scsi'/>%s</devices>"
+        "<test:runstate>5</test:runstate></domain></node>" % (DOMAIN, lun_xml(1, target=0)))
+
+
+def disk_lun_args(uri):
+    """domain_disk_lun's arguments for case 1's LUN, already attached in NODE: a no-change task."""
+    return dict(lun_item(1), uri=uri, domain=DOMAIN)
+
 
 # Runs the AnsiballZ file as its own __main__ would, counting every compile() of a source file.
 COUNTING = r"""
@@ -71,18 +73,17 @@ def keep_payload(module, args, workdir):
     """Run the task once, keeping its AnsiballZ file; its path."""
     keep = os.path.join(workdir, module.replace(".", "_"))
     os.makedirs(keep)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-               ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=keep, PATH=VENV_BIN + ":" + os.environ["PATH"])
+    env = dict(ENV, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=keep)
     run = subprocess.run(["ansible", "localhost", "-m", module] + (["-a", json.dumps(args)] if args else []),
                          env=env, capture_output=True, text=True, check=False)
     if run.returncode != 0 or '"changed": true' in run.stdout:
-        raise SystemExit("module_process: %s did not end with no change:\n%s%s" % (module, run.stdout[-1500:],
-                                                                                     run.stderr[-1500:]))
+        raise SystemExit("module_process: %s did not end with no change:\n%s%s"
+                         % (module, run.stdout[-1500:], run.stderr[-1500:]))
     found = glob.glob(os.path.join(keep, "*", "AnsiballZ_*.py"))
     if len(found) != 1:
         raise SystemExit("module_process: expected one kept AnsiballZ file for %s, found %r" % (module, found))
-    ast.parse(open(found[0]).read())  # a whole Python file, not a truncated one
+    with open(found[0]) as handle:
+        ast.parse(handle.read())  # a whole Python file, not a truncated one
     return found[0]
 
 
@@ -117,8 +118,7 @@ def main():
             handle.write(NODE)
         uri = "test://" + node
         cases = [("ping", "ping", None),
-                 ("domain_disk_lun (no change)", "scsi.virt.domain_disk_lun",
-                  {"uri": uri, "domain": "bench-1", "iscsi": LUN}),
+                 ("domain_disk_lun (no change)", "scsi.virt.domain_disk_lun", disk_lun_args(uri)),
                  ("scsi_host_info", "scsi.virt.scsi_host_info", {"uri": "test:///default"})]
         paths = {name: keep_payload(module, module_args, workdir) for name, module, module_args in cases}
         cpu = {name: [] for name in paths}

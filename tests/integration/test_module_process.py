@@ -18,8 +18,8 @@ import pytest
 def test_only_what_is_imported_before_compile_once_is_compiled_twice(tmp_path):
     node = tmp_path / "node.xml"
     node.write_text(module_process.NODE)
-    path = module_process.keep_payload("scsi.virt.domain_disk_lun", {
-        "uri": "test://%s" % node, "domain": "bench-1", "iscsi": module_process.LUN}, str(tmp_path))
+    path = module_process.keep_payload("scsi.virt.domain_disk_lun", module_process.disk_lun_args("test://%s" % node),
+                                       str(tmp_path))
     counted = module_process.compiled(path)
     assert counted["own_files"] > 20, counted
     # Before it: the packages on the way and the module itself (run by runpy), and _compile_once.
